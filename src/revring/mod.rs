@@ -1,0 +1,1 @@
+//! RevRing API client (see `../shared/revring-api.md`).

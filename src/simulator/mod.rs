@@ -1,0 +1,1 @@
+//! `ringside simulate`: a RevRing-compatible sandbox server.
