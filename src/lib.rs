@@ -4,4 +4,5 @@
 //! integration tests build exactly the application that ships.
 
 pub mod revring;
+pub mod shutdown;
 pub mod simulator;
