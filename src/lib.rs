@@ -3,6 +3,17 @@
 //! The binary in `main.rs` only parses the command line; everything else lives here so that the
 //! integration tests build exactly the application that ships.
 
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
 pub mod revring;
 pub mod shutdown;
 pub mod simulator;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+pub mod web;
+
+/// Ringside's version, shown in the footer.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,78 @@
+//! Database access: the connection pool, migrations, and the managed local cluster.
+
+pub mod local;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+use sqlx::migrate::Migrator;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::config::DatabaseArgs;
+use local::LocalPostgres;
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!();
+
+/// Most connections one Ringside process opens.
+const MAX_CONNECTIONS: u32 = 16;
+
+/// How long a request waits for a free connection before failing with "unavailable".
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The pool, plus the local cluster when Ringside manages one.
+pub struct Database {
+    /// Connections to the Ringside database.
+    pub pool: PgPool,
+    local: Option<LocalPostgres>,
+}
+
+impl Database {
+    /// Connects to `DATABASE_URL`, or starts (creating it the first time) the local cluster.
+    pub async fn connect(args: &DatabaseArgs) -> anyhow::Result<Self> {
+        let (options, local) = match &args.database_url {
+            Some(url) => {
+                let options: PgConnectOptions = url
+                    .expose_secret()
+                    .parse()
+                    .context("DATABASE_URL is not a valid PostgreSQL URL")?;
+                (options, None)
+            }
+            None => {
+                let local = LocalPostgres::start(&args.data_dir).await?;
+                (local.connect_options(), Some(local))
+            }
+        };
+        let pool = pool_options()
+            .connect_with(options)
+            .await
+            .context("cannot connect to the database")?;
+        Ok(Self { pool, local })
+    }
+
+    /// Applies pending migrations.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        MIGRATOR
+            .run(&self.pool)
+            .await
+            .context("database migration failed")
+    }
+
+    /// Closes the pool and stops the local cluster if this process started it.
+    pub async fn close(self) -> anyhow::Result<()> {
+        self.pool.close().await;
+        match self.local {
+            Some(local) => local.stop().await,
+            None => Ok(()),
+        }
+    }
+}
+
+/// Pool settings shared by the server and the test harness.
+pub fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(MAX_CONNECTIONS)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+}

@@ -1,0 +1,122 @@
+//! Build → bind → run: the portal as a value that `main` and the tests start the same way.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::Router;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::PostgresStore;
+
+use crate::config::ServeArgs;
+use crate::db::Database;
+use crate::state::{AppState, WebSettings};
+
+/// A session ends after this long without a request.
+pub const SESSION_IDLE_TIMEOUT: time::Duration = time::Duration::days(7);
+
+/// How often expired sessions are deleted from the database.
+const SESSION_CLEANUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Name of the session cookie.
+const SESSION_COOKIE: &str = "ringside_session";
+
+/// A bound, ready-to-run portal.
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+}
+
+impl Application {
+    /// Prepares the session store and the router, and binds the listening socket.
+    pub async fn build(args: &ServeArgs, db: PgPool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(args.bind)
+            .await
+            .with_context(|| format!("cannot listen on {}", args.bind))?;
+        let router = build_router(args, db).await?;
+        Ok(Self { listener, router })
+    }
+
+    /// The address actually bound (useful with port 0).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// Serves until `shutdown` resolves, then lets in-flight requests finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
+            .context("server error")
+    }
+}
+
+/// The router with its state and session layer; sessions are stored in Postgres.
+pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<Router> {
+    let store = PostgresStore::new(db.clone());
+    store
+        .migrate()
+        .await
+        .context("cannot prepare the session store")?;
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(SESSION_CLEANUP_INTERVAL),
+    );
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_secure(args.secure_cookies())
+        .with_http_only(true)
+        .with_same_site(tower_sessions::cookie::SameSite::Lax)
+        .with_expiry(Expiry::OnInactivity(SESSION_IDLE_TIMEOUT));
+    let state = AppState {
+        db,
+        settings: Arc::new(WebSettings {
+            revring_base_url: args.revring_base_url.clone(),
+            secure_cookies: args.secure_cookies(),
+        }),
+    };
+    Ok(crate::web::router(state, sessions))
+}
+
+/// `ringside serve`: connect (starting the local cluster if needed), migrate, serve until a
+/// signal, then stop what was started.
+pub async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let database = Database::connect(&args.database).await?;
+    let result = serve_with(&args, &database, |_| Ok(())).await;
+    database.close().await?;
+    result
+}
+
+/// Migrates, runs `prepare` (seeding, banners), then serves until a shutdown signal.
+pub async fn serve_with(
+    args: &ServeArgs,
+    database: &Database,
+    announce: impl FnOnce(SocketAddr) -> anyhow::Result<()>,
+) -> anyhow::Result<()> {
+    database.migrate().await?;
+    let app = Application::build(args, database.pool.clone()).await?;
+    let addr = app.local_addr();
+    tracing::info!(%addr, "Ringside is listening");
+    announce(addr)?;
+    app.run_until_stopped(crate::shutdown::signal()).await
+}
+
+/// `ringside migrate`.
+pub async fn migrate(args: crate::config::DatabaseArgs) -> anyhow::Result<()> {
+    let database = Database::connect(&args).await?;
+    let result = database.migrate().await;
+    database.close().await?;
+    result?;
+    println!("Migrations applied.");
+    Ok(())
+}

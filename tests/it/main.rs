@@ -1,0 +1,8 @@
+//! Integration tests: one binary (one link step) with a module per area. Every test gets a fresh
+//! database on a real PostgreSQL and talks to the real router over HTTP.
+
+mod support;
+
+mod browser_home;
+mod foundation;
+mod local_cluster;

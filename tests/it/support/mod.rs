@@ -1,0 +1,8 @@
+//! Test harness shared by every integration test.
+
+pub mod app;
+pub mod browser;
+pub mod db;
+
+pub use app::TestApp;
+pub use browser::Browser;
