@@ -30,6 +30,8 @@ mod envelope;
 mod error;
 mod error_body;
 mod lenient;
+#[cfg(test)]
+mod reference_examples;
 mod retry;
 mod runs;
 mod status;
