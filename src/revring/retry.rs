@@ -7,6 +7,11 @@
 //! gives up at once and returns the error with its `retry_after`, so that the sync worker can
 //! schedule the next poll instead of holding a request open.
 //!
+//! With the defaults, a `GET` that keeps timing out gives up after about
+//! 4 × [`DEFAULT_TIMEOUT`] plus the backoff in between (roughly a minute); a `GET` that keeps
+//! getting 5xx gives up within about two seconds. Pages that want a fast answer can use
+//! [`RetryPolicy::none`] on their own [`RevRing`](super::RevRing).
+//!
 //! The loop is hand-written (see `transport.rs`) rather than taken from `backon`: the rule
 //! "honour `Retry-After`, but give up and report it when it is too long" needs the error in the
 //! delay decision and an early exit, which is a few lines here and an adapter there.

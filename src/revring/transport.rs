@@ -9,7 +9,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tracing::Instrument;
 use url::Url;
 
-use super::error::{Error, Upstream};
+use super::error::{Error, ErrorKind, Upstream};
 use super::retry::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Decision, RetryPolicy};
 
 /// Sent as `User-Agent` on every request.
@@ -158,7 +158,12 @@ impl Transport {
                     if let Some(status) = error.status() {
                         span.record("status", status.as_u16());
                     }
-                    tracing::warn!(%error, "RevRing request failed");
+                    // Refusals (4xx) are answers, not incidents; keep warnings for outages.
+                    if error.is_retryable() || error.kind() == ErrorKind::Decode {
+                        tracing::warn!(%error, "RevRing request failed");
+                    } else {
+                        tracing::info!(%error, "RevRing refused the request");
+                    }
                 }
             }
             result
@@ -175,7 +180,8 @@ impl Transport {
         body: Option<&[u8]>,
     ) -> Result<(StatusCode, Vec<u8>), Error> {
         let mut key =
-            HeaderValue::from_str(self.key.expose_secret()).map_err(|_| Error::InvalidInput {
+            // Keys pasted with surrounding whitespace are common; RevRing would reject them.
+            HeaderValue::from_str(self.key.expose_secret().trim()).map_err(|_| Error::InvalidInput {
                 message: "the API key contains characters not allowed in an HTTP header".into(),
             })?;
         key.set_sensitive(true);
