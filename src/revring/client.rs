@@ -53,7 +53,7 @@ impl Client {
     /// `POST /test-suites`.
     pub async fn create_suite(&self, suite: &NewSuite) -> Result<TestSuite, Error> {
         let body = json(suite)?;
-        self.write(Method::POST, "/test-suites", &["test-suites"], Some(body))
+        self.request(Method::POST, "/test-suites", &["test-suites"], Some(body))
             .await
     }
 
@@ -62,7 +62,7 @@ impl Client {
         let body = json(patch)?;
         let segments = ["test-suites", id];
         match self
-            .write_optional(Method::PATCH, "/test-suites/{id}", &segments, Some(body))
+            .request_optional(Method::PATCH, "/test-suites/{id}", &segments, Some(body))
             .await?
         {
             Some(suite) => Ok(suite),
@@ -93,7 +93,7 @@ impl Client {
     pub async fn create_test(&self, suite: &str, test: &NewTestCase) -> Result<TestCase, Error> {
         let segments = ["test-suites", suite, "tests"];
         let body = json(test)?;
-        self.write(
+        self.request(
             Method::POST,
             "/test-suites/{id}/tests",
             &segments,
@@ -114,7 +114,7 @@ impl Client {
         let template = "/test-suites/{id}/tests/{testId}";
         let body = json(patch)?;
         if let Some(case) = self
-            .write_optional(Method::PATCH, template, &segments, Some(body))
+            .request_optional(Method::PATCH, template, &segments, Some(body))
             .await?
         {
             return Ok(case);
@@ -156,7 +156,7 @@ impl Client {
         }
         let segments = ["test-suites", suite, "runs"];
         let body = json(&StartRun { name })?;
-        self.write(
+        self.request(
             Method::POST,
             "/test-suites/{id}/runs",
             &segments,
@@ -183,7 +183,7 @@ impl Client {
         let segments = ["test-suites", suite, "runs", run, "cancel"];
         let template = "/test-suites/{id}/runs/{runId}/cancel";
         match self
-            .write_optional(Method::POST, template, &segments, None)
+            .request_optional(Method::POST, template, &segments, None)
             .await?
         {
             Some(run) => Ok(run),
@@ -200,7 +200,7 @@ impl Client {
         let segments = ["test-suites", suite, "generate-tests"];
         let body = json(request)?;
         let template = "/test-suites/{id}/generate-tests";
-        self.write(Method::POST, template, &segments, Some(body))
+        self.request(Method::POST, template, &segments, Some(body))
             .await
     }
 
@@ -237,7 +237,7 @@ impl Client {
         template: &'static str,
         segments: &[&str],
     ) -> Result<T, Error> {
-        self.write(Method::GET, template, segments, None).await
+        self.request(Method::GET, template, segments, None).await
     }
 
     async fn get_list<T: DeserializeOwned>(
@@ -253,7 +253,7 @@ impl Client {
     }
 
     /// Sends any request and decodes the payload as `T`.
-    async fn write<T: DeserializeOwned>(
+    async fn request<T: DeserializeOwned>(
         &self,
         method: Method,
         template: &'static str,
@@ -268,7 +268,7 @@ impl Client {
     }
 
     /// Sends any request; a 2xx without a payload object is `None`.
-    async fn write_optional<T: DeserializeOwned>(
+    async fn request_optional<T: DeserializeOwned>(
         &self,
         method: Method,
         template: &'static str,

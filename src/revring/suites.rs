@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use super::lenient;
 
 /// Template variables: name to value. RevRing documents them as an object; values that are not
-/// strings are stringified on the way in (see [`lenient`]).
+/// strings are stringified on the way in, and nested values kept as JSON text.
 pub type Variables = BTreeMap<String, String>;
 
 /// A test suite: a target agent, an optional custom tester, settings and (elsewhere) its cases.
