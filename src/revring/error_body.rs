@@ -153,12 +153,12 @@ fn html_text(html: &str) -> String {
     let lower = html.to_ascii_lowercase();
     if let Some(start) = lower.find("<title") {
         let after_tag = lower[start..].find('>').map(|i| start + i + 1);
-        if let Some(from) = after_tag {
-            if let Some(len) = lower[from..].find("</title") {
-                let title = strip_tags(&html[from..from + len]);
-                if !title.is_empty() {
-                    return title;
-                }
+        if let Some(from) = after_tag
+            && let Some(len) = lower[from..].find("</title")
+        {
+            let title = strip_tags(&html[from..from + len]);
+            if !title.is_empty() {
+                return title;
             }
         }
     }
