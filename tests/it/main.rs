@@ -6,3 +6,4 @@ mod support;
 mod browser_home;
 mod foundation;
 mod local_cluster;
+mod revring_client;

@@ -1,0 +1,295 @@
+//! The shared HTTP machinery: configuration, URL building, auth, timeouts, retries, tracing.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderValue, RETRY_AFTER};
+use reqwest::{Method, StatusCode};
+use secrecy::{ExposeSecret, SecretString};
+use tracing::Instrument;
+use url::Url;
+
+use super::error::{Error, ErrorKind, Upstream};
+use super::retry::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Decision, RetryPolicy};
+
+/// Sent as `User-Agent` on every request.
+const USER_AGENT: &str = concat!("ringside/", env!("CARGO_PKG_VERSION"));
+/// Header that carries the API key.
+const API_KEY_HEADER: &str = "x-api-key";
+/// Keys shorter than this are not scrubbed from error bodies (it would mangle the text).
+const MIN_REDACTED_KEY_LEN: usize = 4;
+
+/// The RevRing connection settings, built once from configuration and shared by every team.
+///
+/// Holds one `reqwest::Client` (one connection pool); [`RevRing::client`] hands out cheap
+/// per-key clients that reuse it.
+#[derive(Debug, Clone)]
+pub struct RevRing {
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug, Clone)]
+struct Shared {
+    http: reqwest::Client,
+    base_url: Url,
+    timeout: Duration,
+    policy: RetryPolicy,
+}
+
+impl RevRing {
+    /// Connects to the API at `base_url`, e.g. `https://api.revring.ai/v1` or
+    /// `http://127.0.0.1:4010/v1` (a trailing slash is fine; query and fragment are dropped).
+    /// Uses [`DEFAULT_TIMEOUT`] and the default [`RetryPolicy`]. Redirects are not followed,
+    /// so the key is never sent to another host.
+    pub fn new(base_url: &str) -> Result<Self, Error> {
+        let invalid = |message: String| Error::InvalidInput { message };
+        let mut url = Url::parse(base_url.trim())
+            .map_err(|e| invalid(format!("base URL {base_url:?} is not a URL: {e}")))?;
+        if !matches!(url.scheme(), "http" | "https") || url.cannot_be_a_base() {
+            return Err(invalid(format!("base URL {base_url:?} must be http(s)")));
+        }
+        url.set_query(None);
+        url.set_fragment(None);
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty();
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| invalid(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Self {
+            shared: Arc::new(Shared {
+                http,
+                base_url: url,
+                timeout: DEFAULT_TIMEOUT,
+                policy: RetryPolicy::default(),
+            }),
+        })
+    }
+
+    /// Sets the timeout of each request (connect to last body byte).
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        Arc::make_mut(&mut self.shared).timeout = timeout;
+        self
+    }
+
+    /// Sets how `GET`s are retried.
+    pub fn with_retry(mut self, policy: RetryPolicy) -> Self {
+        Arc::make_mut(&mut self.shared).policy = policy;
+        self
+    }
+
+    /// A client acting with `key` (a team's RevRing API key). Cheap: shares the pool.
+    pub fn client(&self, key: SecretString) -> super::Client {
+        super::Client {
+            transport: Transport {
+                shared: Arc::clone(&self.shared),
+                key,
+            },
+        }
+    }
+
+    /// The API base URL, without a trailing slash.
+    pub fn base_url(&self) -> &Url {
+        &self.shared.base_url
+    }
+}
+
+/// A [`RevRing`] plus one API key: sends requests. The key appears in no output.
+#[derive(Debug, Clone)]
+pub(crate) struct Transport {
+    shared: Arc<Shared>,
+    key: SecretString,
+}
+
+impl Transport {
+    /// Sends one request, retrying `GET`s per the policy; returns the 2xx status and body.
+    ///
+    /// `template` names the endpoint in traces (`/test-suites/{id}`); `segments` are the real
+    /// path segments after the base URL, each percent-encoded.
+    pub(crate) async fn send(
+        &self,
+        method: Method,
+        template: &'static str,
+        segments: &[&str],
+        body: Option<Vec<u8>>,
+    ) -> Result<(StatusCode, Vec<u8>), Error> {
+        let url = self.url(segments)?;
+        let span = tracing::info_span!(
+            "revring",
+            method = %method,
+            path = template,
+            status = tracing::field::Empty,
+            attempts = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        let started = Instant::now();
+        async {
+            let mut attempt = 1;
+            let result = loop {
+                let error = match self.attempt(&method, &url, body.as_deref()).await {
+                    Ok(ok) => break Ok(ok),
+                    Err(error) => error,
+                };
+                if method != Method::GET || !error.is_retryable() {
+                    break Err(error);
+                }
+                match self.shared.policy.decide(attempt, error.retry_after()) {
+                    Decision::GiveUp => break Err(error),
+                    Decision::RetryAfter(wait) => {
+                        tracing::warn!(attempt, wait_ms = wait.as_millis() as u64, %error,
+                            "RevRing request failed; retrying");
+                        tokio::time::sleep(wait).await;
+                        attempt += 1;
+                    }
+                }
+            };
+            let span = tracing::Span::current();
+            span.record("attempts", attempt);
+            span.record("elapsed_ms", started.elapsed().as_millis() as u64);
+            match &result {
+                Ok((status, _)) => {
+                    span.record("status", status.as_u16());
+                    tracing::debug!("RevRing request succeeded");
+                }
+                Err(error) => {
+                    if let Some(status) = error.status() {
+                        span.record("status", status.as_u16());
+                    }
+                    // Refusals (4xx) are answers, not incidents; keep warnings for outages.
+                    if error.is_retryable() || error.kind() == ErrorKind::Decode {
+                        tracing::warn!(%error, "RevRing request failed");
+                    } else {
+                        tracing::info!(%error, "RevRing refused the request");
+                    }
+                }
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// One try, no retries.
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&[u8]>,
+    ) -> Result<(StatusCode, Vec<u8>), Error> {
+        let mut key =
+            // Keys pasted with surrounding whitespace are common; RevRing would reject them.
+            HeaderValue::from_str(self.key.expose_secret().trim()).map_err(|_| Error::InvalidInput {
+                message: "the API key contains characters not allowed in an HTTP header".into(),
+            })?;
+        key.set_sensitive(true);
+        let writes = method != Method::GET;
+        let mut request = self
+            .shared
+            .http
+            .request(method.clone(), url.clone())
+            .timeout(self.shared.timeout)
+            .header(API_KEY_HEADER, key)
+            .header(ACCEPT, "application/json");
+        if let Some(body) = body {
+            request = request
+                .header(CONTENT_TYPE, "application/json")
+                .body(body.to_vec());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(e, writes))?;
+        let status = response.status();
+        let retry_after = response
+            .headers()
+            .get(RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| super::retry::parse_retry_after(v, SystemTime::now()));
+        let bytes = response
+            .bytes()
+            .await
+            .map_err(|e| self.transport_error(e, writes))?;
+        if status.is_success() {
+            return Ok((status, bytes.to_vec()));
+        }
+        let text = self.redact(&String::from_utf8_lossy(&bytes));
+        Err(Error::from_status(
+            Upstream::new(status, &text),
+            retry_after,
+            writes,
+        ))
+    }
+
+    /// Classifies a failure without a (complete) response.
+    fn transport_error(&self, error: reqwest::Error, writes: bool) -> Error {
+        let error = error.without_url();
+        // A failure while connecting means nothing was sent; anything later is unknown.
+        let sent = !error.is_connect();
+        if error.is_timeout() {
+            return Error::Timeout {
+                after: self.shared.timeout,
+                may_have_applied: writes && sent,
+            };
+        }
+        let cause = self.redact(&error_chain(&error));
+        if error.is_connect() || error.is_request() || error.is_body() || error.is_decode() {
+            return Error::Unavailable {
+                upstream: None,
+                cause: Some(cause),
+                retry_after: None,
+                may_have_applied: writes && sent,
+            };
+        }
+        Error::Other {
+            upstream: None,
+            message: cause,
+        }
+    }
+
+    /// Builds `base_url/segment/...`, percent-encoding each segment.
+    fn url(&self, segments: &[&str]) -> Result<Url, Error> {
+        if let Some(bad) = segments
+            .iter()
+            .find(|s| matches!(s.trim(), "" | "." | ".."))
+        {
+            return Err(Error::InvalidInput {
+                message: format!("{bad:?} is not a valid RevRing ID"),
+            });
+        }
+        let mut url = self.shared.base_url.clone();
+        url.path_segments_mut()
+            .map_err(|()| Error::InvalidInput {
+                message: "the base URL cannot take a path".into(),
+            })?
+            .pop_if_empty()
+            .extend(segments);
+        Ok(url)
+    }
+
+    /// Removes the API key from text that came back from the server, in case it was echoed.
+    pub(crate) fn redact(&self, text: &str) -> String {
+        let key = self.key.expose_secret();
+        if key.len() < MIN_REDACTED_KEY_LEN {
+            return text.to_owned();
+        }
+        text.replace(key, "[redacted]")
+    }
+}
+
+/// `error: cause: cause`, without the URL.
+fn error_chain(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
