@@ -117,6 +117,7 @@ CREATE TABLE key_refresh (
     team_id      uuid NOT NULL REFERENCES teams (id) ON DELETE CASCADE,
     next_at      timestamptz NOT NULL DEFAULT now(),
     lease_until  timestamptz,
+    failures     integer NOT NULL DEFAULT 0,
     last_ok_at   timestamptz,
     last_error   text
 );

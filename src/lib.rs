@@ -4,6 +4,7 @@
 //! integration tests build exactly the application that ships.
 
 pub mod config;
+pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod revring;
 pub mod shutdown;
 pub mod simulator;
 pub mod startup;
+pub mod sync;
 pub mod state;
 pub mod telemetry;
 pub mod web;

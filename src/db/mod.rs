@@ -1,6 +1,13 @@
 //! Database access: the connection pool, migrations, and the managed local cluster.
 
+pub mod api_keys;
+pub mod attempts;
+pub mod ingest;
+pub mod key_refresh;
 pub mod local;
+pub mod run_starts;
+pub mod runs;
+pub mod suites;
 
 use std::time::Duration;
 

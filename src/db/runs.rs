@@ -268,3 +268,32 @@ pub async fn page_for_team(
     .fetch_all(db)
     .await
 }
+
+/// What cancelling a run needs.
+#[derive(Debug, Clone)]
+pub struct CancelTarget {
+    /// The key it runs under.
+    pub api_key_id: Uuid,
+    /// RevRing's suite id.
+    pub suite_revring_id: String,
+    /// RevRing's run id.
+    pub revring_id: String,
+}
+
+/// The RevRing ids of the team's run, for a cancel.
+pub async fn cancel_target(
+    db: &PgPool,
+    team_id: Uuid,
+    run_id: Uuid,
+) -> sqlx::Result<Option<CancelTarget>> {
+    sqlx::query_as!(
+        CancelTarget,
+        "SELECT r.api_key_id, s.revring_id AS suite_revring_id, r.revring_id
+         FROM runs r JOIN suites s ON s.id = r.suite_id
+         WHERE r.team_id = $1 AND r.id = $2",
+        team_id,
+        run_id
+    )
+    .fetch_optional(db)
+    .await
+}

@@ -1,0 +1,187 @@
+//! The sync engine: keeps Ringside's run history equal to RevRing.
+//!
+//! A worker in every `ringside serve` process claims due runs with a lease (`FOR UPDATE SKIP
+//! LOCKED`), fetches each from RevRing and stores the run and its attempts in one transaction.
+//! Any number of processes can share a database: a run is polled by one process at a time, and
+//! a crash at any point only delays the next poll until the lease expires.
+
+pub mod keys;
+pub mod live;
+pub mod refresh;
+pub mod schedule;
+pub mod start;
+
+use std::time::Duration;
+
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use crate::db::ingest::{self, Ingested};
+use crate::db::runs::{self, ClaimedRun};
+use crate::revring::ErrorKind;
+pub use keys::RevRingAccess;
+
+/// How the worker paces itself.
+#[derive(Debug, Clone)]
+pub struct SyncSettings {
+    /// Time between polls of a queued or running run.
+    pub active_interval: Duration,
+    /// How often the worker looks for due work when it found none.
+    pub idle_tick: Duration,
+    /// How long a claimed run stays with its worker; longer than the slowest fetch (the
+    /// client's retries included), so no two workers poll one run at once.
+    pub lease: Duration,
+    /// Most runs one worker polls at once.
+    pub batch: i64,
+    /// Longest back-off after repeated failures (unless RevRing's `Retry-After` asks for more).
+    pub max_backoff: Duration,
+    /// Time between background refreshes of a key's suites and run history.
+    pub refresh_interval: Duration,
+}
+
+impl Default for SyncSettings {
+    fn default() -> Self {
+        Self {
+            active_interval: Duration::from_secs(2),
+            idle_tick: Duration::from_millis(500),
+            lease: Duration::from_secs(120),
+            batch: 16,
+            max_backoff: Duration::from_secs(300),
+            refresh_interval: Duration::from_secs(600),
+        }
+    }
+}
+
+impl SyncSettings {
+    /// Settings for a given active poll interval (demo and tests poll faster).
+    pub fn with_interval(active_interval: Duration) -> Self {
+        Self {
+            active_interval,
+            idle_tick: active_interval.min(Duration::from_millis(500)),
+            ..Self::default()
+        }
+    }
+}
+
+/// One process's sync worker.
+#[derive(Clone)]
+pub struct Worker {
+    upstream: RevRingAccess,
+    settings: SyncSettings,
+    owner: String,
+}
+
+impl Worker {
+    /// A worker with a unique owner name (used in leases).
+    pub fn new(upstream: RevRingAccess, settings: SyncSettings) -> Self {
+        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "ringside".into());
+        let owner = format!("{host}:{}:{}", std::process::id(), Uuid::new_v4().simple());
+        Self {
+            upstream,
+            settings,
+            owner,
+        }
+    }
+
+    /// Runs forever in a background task; abort the handle to stop (every write is one
+    /// transaction, so stopping at any point loses nothing).
+    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move { self.run().await })
+    }
+
+    async fn run(self) {
+        tracing::info!(owner = %self.owner, "sync worker started");
+        loop {
+            let polled = match self.poll_due_runs().await {
+                Ok(count) => count,
+                Err(error) => {
+                    tracing::warn!(%error, "sync: claiming due runs failed");
+                    0
+                }
+            };
+            if let Err(error) = refresh::refresh_due_keys(&self).await {
+                tracing::warn!(%error, "sync: refreshing keys failed");
+            }
+            if polled == 0 {
+                tokio::time::sleep(self.settings.idle_tick).await;
+            }
+        }
+    }
+
+    /// Claims due runs and polls them concurrently; returns how many were polled.
+    pub async fn poll_due_runs(&self) -> sqlx::Result<usize> {
+        let claimed = runs::claim_due(
+            &self.upstream.db,
+            &self.owner,
+            self.settings.batch,
+            self.settings.lease.as_secs_f64(),
+        )
+        .await?;
+        let count = claimed.len();
+        let mut polls = JoinSet::new();
+        for run in claimed {
+            let worker = self.clone();
+            polls.spawn(async move { worker.poll(run).await });
+        }
+        while let Some(result) = polls.join_next().await {
+            if let Ok(Err(error)) = result {
+                tracing::warn!(%error, "sync: storing a poll result failed");
+            }
+        }
+        Ok(count)
+    }
+
+    async fn poll(&self, run: ClaimedRun) -> sqlx::Result<()> {
+        let db = &self.upstream.db;
+        let client = match self.upstream.client_for(run.team_id, run.api_key_id).await {
+            Ok(client) => client,
+            Err(problem) => {
+                let delay = self.settings.max_backoff.as_secs_f64();
+                return runs::record_poll_failure(db, run.id, &self.owner, &problem.to_string(), delay)
+                    .await;
+            }
+        };
+        match client.get_run(&run.suite_revring_id, &run.revring_id).await {
+            Ok(fetched) => {
+                let interval = self.settings.active_interval.as_secs_f64();
+                match ingest::store_run(db, run.id, &self.owner, &fetched, interval).await? {
+                    Ingested::LeaseLost => {
+                        tracing::warn!(run = %run.id, "sync: lease lost before storing; dropped")
+                    }
+                    Ingested::Stored { finished: true } => {
+                        tracing::info!(run = %run.id, status = %fetched.status.as_str(), "run finished")
+                    }
+                    Ingested::Stored { finished: false } => {}
+                }
+                Ok(())
+            }
+            Err(error) if error.kind() == ErrorKind::NotFound => {
+                runs::stop_polling(db, run.id, &self.owner, "RevRing no longer has this run.").await
+            }
+            Err(error) => {
+                let failures = u32::try_from(run.sync_failures).unwrap_or(0) + 1;
+                let delay =
+                    schedule::retry_delay(failures, error.retry_after(), self.settings.max_backoff);
+                tracing::info!(run = %run.id, failures, ?delay, "sync: poll failed: {error}");
+                runs::record_poll_failure(
+                    db,
+                    run.id,
+                    &self.owner,
+                    &error.user_message(),
+                    delay.as_secs_f64(),
+                )
+                .await
+            }
+        }
+    }
+
+    /// The RevRing access this worker uses.
+    pub fn upstream(&self) -> &RevRingAccess {
+        &self.upstream
+    }
+
+    /// This worker's settings.
+    pub fn settings(&self) -> &SyncSettings {
+        &self.settings
+    }
+}
