@@ -3,6 +3,7 @@
 pub mod app;
 pub mod browser;
 pub mod db;
+pub mod proxy;
 
 pub use app::TestApp;
 pub use browser::Browser;

@@ -1,0 +1,6 @@
+//! The sync engine against the simulator: runs end equal to upstream, whatever happens.
+
+mod faults;
+mod fixture;
+mod lifecycle;
+mod workers;
