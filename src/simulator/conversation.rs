@@ -13,6 +13,9 @@ use super::catalog::{CALLERS, CaseSpec, DAYS, TIMES};
 
 /// Average speaking time per word, in seconds (about 165 words per minute).
 pub const SECS_PER_WORD: f64 = 0.36;
+/// Most turns in a generated call (the fewest is 7: greeting, reason, acknowledgement, one
+/// question and answer, goodbyes).
+pub const MAX_TURNS: usize = 14;
 
 /// Who speaks a transcript line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -179,6 +182,12 @@ const ASK_NAME: [&str; 3] = [
     "Sure thing. Can I get your name first?",
 ];
 const GIVE_NAME: [&str; 3] = ["It's {caller}.", "Yes, this is {caller}.", "{caller}."];
+const ACK: [&str; 4] = [
+    "Of course, I can help with that.",
+    "Sure, let's take care of that.",
+    "Okay, I understand. Let me help you with that.",
+    "Absolutely, happy to help.",
+];
 const REPEAT: [&str; 3] = [
     "Sorry, you cut out for a second. Could you say that again?",
     "I'm sorry, could you repeat that?",
@@ -208,7 +217,7 @@ fn pick<'a>(rng: &mut StdRng, items: &'a [&'a str]) -> &'a str {
     items.choose(rng).copied().unwrap_or_default()
 }
 
-/// Generates the call for one attempt: 6 to 14 turns, the target behaving when `passes`.
+/// Generates the call for one attempt: 7 to [`MAX_TURNS`] turns with alternating speakers, the target behaving when `passes`.
 pub fn converse(
     dialogue: &Dialogue,
     cast: Cast<'_>,
@@ -240,10 +249,15 @@ pub fn converse(
     if !names_given && rng.random_bool(0.6) {
         script.push((Role::Assistant, fill(pick(rng, &ASK_NAME))));
         script.push((Role::User, fill(pick(rng, &GIVE_NAME))));
+        let thanks = format!("Thank you, {{caller}}. {}", pick(rng, &ACK));
+        script.push((Role::Assistant, fill(&thanks)));
+    } else {
+        script.push((Role::Assistant, fill(pick(rng, &ACK))));
     }
     let last = dialogue.lines.len().saturating_sub(1);
+    let planned = script.len() + 2 * dialogue.lines.len() + 2;
     let mut evidence = 0;
-    let mut repeated = false;
+    let mut repeated = planned + 2 > MAX_TURNS;
     for (i, line) in dialogue.lines.iter().enumerate() {
         script.push((Role::User, fill(&line.tester)));
         let answer = if i == last && !passes {
@@ -306,8 +320,11 @@ mod tests {
                 for passes in [true, false] {
                     let mut r = rng(7, n as u64);
                     let c = converse(&Dialogue::from_spec(case), CAST, passes, &mut r);
-                    assert!((6..=14).contains(&c.turns.len()), "{}", case.name);
+                    assert!((6..=MAX_TURNS).contains(&c.turns.len()), "{}", case.name);
                     assert_eq!(c.turns[0].role, Role::Assistant);
+                    for w in c.turns.windows(2) {
+                        assert_ne!(w[0].role, w[1].role, "{}: speakers alternate", case.name);
+                    }
                     assert_eq!(c.turns[c.evidence].role, Role::Assistant);
                     assert!(
                         c.turns.iter().all(|t| !t.content.contains('{')),

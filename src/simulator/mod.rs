@@ -323,3 +323,66 @@ impl Simulator {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser, Debug)]
+    struct Cli {
+        #[command(flatten)]
+        args: SimulateArgs,
+    }
+
+    #[test]
+    fn flags_parse_with_defaults_and_repeats() {
+        let cli = Cli::try_parse_from(["ringside"]).expect("defaults parse");
+        assert_eq!(cli.args.bind.to_string(), DEFAULT_BIND);
+        assert_eq!(cli.args.keys, default_keys());
+        assert_eq!(cli.args.seed, DEFAULT_SEED);
+        assert_eq!(cli.args.faults(), Faults::default());
+        let cli = Cli::try_parse_from([
+            "ringside",
+            "--key",
+            "rr_a",
+            "--key",
+            "rr_b",
+            "--seed",
+            "7",
+            "--speed",
+            "30",
+            "--error-rate",
+            "0.1",
+            "--retry-after-secs",
+            "3",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .expect("flags parse");
+        assert_eq!(cli.args.keys, ["rr_a", "rr_b"]);
+        assert_eq!(cli.args.speed, 30.0);
+        assert_eq!(cli.args.faults().error_rate, 0.1);
+        assert_eq!(cli.args.faults().retry_after_secs, 3);
+        assert!(cli.args.validate().is_ok());
+    }
+
+    #[test]
+    fn bad_args_are_refused() {
+        let bad_speed = SimulateArgs {
+            speed: 0.0,
+            ..SimulateArgs::default()
+        };
+        assert!(bad_speed.validate().is_err());
+        let dup = SimulateArgs {
+            keys: vec!["a".into(), "a".into()],
+            ..SimulateArgs::default()
+        };
+        assert!(dup.validate().is_err());
+        let rate = SimulateArgs {
+            timeout_rate: 2.0,
+            ..SimulateArgs::default()
+        };
+        assert!(rate.validate().is_err());
+    }
+}
