@@ -11,6 +11,12 @@
 //! `x-api-key`; 404 for unknown ids and other organizations' objects; 409 for cancelling a run
 //! that is already completed or cancelled (or a call that is no longer dialing); 405 for a known
 //! path with the wrong method. Errors use `{"error": {"code", "message"}}`.
+//!
+//! Time: `--speed` is virtual seconds per real second. Each attempt's timeline (queued 3 s, then
+//! per attempt: ringing 2–6 s, a 20–90 s conversation, 4 s of judging) runs in virtual seconds,
+//! so at speed 1000 a 3-case run takes a fraction of a second. Timestamps are wall-clock instants;
+//! `durationSeconds` and `secondsFromStart` are in call (virtual) seconds. Seeded history runs use
+//! speed 1, so their timestamps look like real calls.
 
 mod app;
 mod audio;
