@@ -45,7 +45,11 @@ fn synthesize(seed: u64, turns: usize) -> Vec<i16> {
                 if within > 0.8 {
                     0.0 // the pause between two speakers
                 } else {
-                    let f0 = if turn.is_multiple_of(2) { agent_hz } else { caller_hz };
+                    let f0 = if turn.is_multiple_of(2) {
+                        agent_hz
+                    } else {
+                        caller_hz
+                    };
                     let envelope = (TAU * syllable_hz * t).sin().abs();
                     let voice = (TAU * f0 * t).sin()
                         + 0.5 * (TAU * 2.0 * f0 * t).sin()
