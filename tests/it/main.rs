@@ -7,4 +7,5 @@ mod browser_home;
 mod foundation;
 mod local_cluster;
 mod revring_client;
+mod simulator;
 mod sync;
