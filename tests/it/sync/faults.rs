@@ -63,7 +63,18 @@ async fn a_failing_poll_keeps_the_reason_and_backs_off() {
         ..Faults::default()
     });
     let worker = fixture.worker();
-    worker.poll_due_runs().await.unwrap();
+    // The imported history is due too; poll batches until this run's turn came.
+    for _ in 0..20 {
+        worker.poll_due_runs().await.unwrap();
+        let failures: i32 = sqlx::query_scalar("SELECT sync_failures FROM runs WHERE id = $1")
+            .bind(run_id)
+            .fetch_one(&fixture.db)
+            .await
+            .unwrap();
+        if failures > 0 {
+            break;
+        }
+    }
     let (failures, error, wait): (i32, Option<String>, f64) = sqlx::query_as(
         "SELECT sync_failures, last_error,
                 extract(epoch FROM next_poll_at - now())::float8 FROM runs WHERE id = $1",
