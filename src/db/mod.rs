@@ -1,6 +1,11 @@
 //! Database access: the connection pool, migrations, and the managed local cluster.
 
+pub mod accounts;
+pub mod api_keys;
+pub mod audit;
+pub mod invitations;
 pub mod local;
+pub mod login_failures;
 
 use std::time::Duration;
 
