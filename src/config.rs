@@ -30,6 +30,8 @@ pub enum Command {
     /// Run everything on embedded defaults: local PostgreSQL, the RevRing simulator and the
     /// portal, with a seeded demo team. Prints the URL and a login.
     Demo(ServeArgs),
+    /// Run a RevRing-compatible sandbox API on loopback (for demos, tests and CI wiring).
+    Simulate(crate::simulator::SimulateArgs),
 }
 
 /// Where the database is, or where the managed local cluster lives.

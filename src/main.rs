@@ -11,5 +11,6 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => ringside::startup::serve(args).await,
         Command::Migrate(args) => ringside::startup::migrate(args).await,
         Command::Demo(args) => ringside::demo::run(args).await,
+        Command::Simulate(args) => ringside::simulator::run(args).await,
     }
 }

@@ -7,3 +7,4 @@ mod browser_home;
 mod foundation;
 mod local_cluster;
 mod revring_client;
+mod simulator;
