@@ -2,11 +2,21 @@
 
 use sqlx::PgPool;
 
+use secrecy::SecretString;
+
+use crate::auth::{Role, password};
 use crate::config::ServeArgs;
 use crate::db::Database;
+use crate::db::accounts;
 
 /// Name of the team the demo creates.
 pub const DEMO_TEAM: &str = "Demo team";
+
+/// Email of the demo admin (created only while no account exists).
+pub const DEMO_EMAIL: &str = "demo@ringside.local";
+
+/// Password of the demo admin: the demo is local and throwaway, and prints it.
+pub const DEMO_PASSWORD: &str = "ringside-demo";
 
 /// Starts the local database (or uses `DATABASE_URL`), seeds the demo data once, and serves.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
@@ -21,6 +31,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         });
         println!();
         println!("  Ringside demo is running: http://{addr}/");
+        println!("  Sign in as {DEMO_EMAIL} with the password {DEMO_PASSWORD}");
         println!(
             "  Stop it with Ctrl-C; the data stays in {}.",
             args.database.data_dir.display()
@@ -33,7 +44,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     result
 }
 
-/// Creates the demo team unless it exists. Safe to run on every start.
+/// Creates the demo team and, while nobody has an account, the demo admin in it. Safe to run
+/// on every start.
 pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
     sqlx::query!(
         "INSERT INTO teams (name) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM teams WHERE name = $1)",
@@ -41,5 +53,16 @@ pub async fn seed(db: &PgPool) -> anyhow::Result<()> {
     )
     .execute(db)
     .await?;
+    if accounts::any_user(db).await? {
+        return Ok(());
+    }
+    let hash = password::hash(SecretString::from(DEMO_PASSWORD.to_owned())).await?;
+    let mut tx = db.begin().await?;
+    let user_id = accounts::insert_user(&mut *tx, DEMO_EMAIL, "Demo admin", &hash).await?;
+    let team_id = sqlx::query_scalar!("SELECT id FROM teams WHERE name = $1 LIMIT 1", DEMO_TEAM)
+        .fetch_one(&mut *tx)
+        .await?;
+    accounts::add_member(&mut *tx, team_id, user_id, Role::Admin).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! The binary in `main.rs` only parses the command line; everything else lives here so that the
 //! integration tests build exactly the application that ships.
 
+pub mod auth;
 pub mod config;
 pub mod crypto;
 pub mod db;

@@ -3,6 +3,7 @@
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use anyhow::Context;
 use axum::Router;
@@ -13,7 +14,9 @@ use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
 use crate::config::ServeArgs;
+use crate::crypto::MasterKey;
 use crate::db::Database;
+use crate::revring::RevRing;
 use crate::state::{AppState, WebSettings};
 
 /// A session ends after this long without a request.
@@ -53,7 +56,10 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
             .context("server error")
@@ -78,14 +84,56 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<Router
         .with_http_only(true)
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE_TIMEOUT));
+    let master_key = crate::crypto::resolve_master_key(args)?;
+    report_undecryptable_keys(&db, &master_key).await?;
+    let revring = RevRing::new(args.revring_base_url.as_str())
+        .context("the RevRing base URL is not usable")?;
     let state = AppState {
         db,
         settings: Arc::new(WebSettings {
             revring_base_url: args.revring_base_url.clone(),
             secure_cookies: args.secure_cookies(),
+            public_url: args.public_url.clone(),
         }),
+        master_key: Arc::new(master_key),
+        revring,
+        setup_done: Arc::new(AtomicBool::new(false)),
     };
     Ok(crate::web::router(state, sessions))
+}
+
+/// Logs, by team and label, every active API key the master key cannot decrypt (it was stored
+/// under another master key). The portal still starts; the keys page says the same and asks
+/// an admin to enter those keys again. Returns how many keys are affected.
+pub async fn report_undecryptable_keys(
+    db: &PgPool,
+    master_key: &MasterKey,
+) -> anyhow::Result<usize> {
+    let keys = crate::db::api_keys::all_active(db)
+        .await
+        .context("cannot read the stored API keys")?;
+    let unreadable: Vec<_> = keys
+        .iter()
+        .filter(|key| master_key.decrypt(&key.ciphertext, &key.nonce).is_err())
+        .collect();
+    for key in &unreadable {
+        tracing::error!(
+            team = %key.team_name,
+            label = %key.label,
+            key_id = %key.id,
+            "stored RevRing API key cannot be decrypted with this master key: restore the \
+             master key it was stored under, or have a team admin enter the key again (rotate)"
+        );
+    }
+    if !unreadable.is_empty() {
+        tracing::error!(
+            count = unreadable.len(),
+            total = keys.len(),
+            "some stored API keys cannot be decrypted: is RINGSIDE_MASTER_KEY the one they \
+             were stored under?"
+        );
+    }
+    Ok(unreadable.len())
 }
 
 /// `ringside serve`: connect (starting the local cluster if needed), migrate, serve until a

@@ -1,10 +1,14 @@
 //! Shared application state. Handlers take only the parts they need through `FromRef`.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 use axum::extract::FromRef;
 use sqlx::PgPool;
 use url::Url;
+
+use crate::crypto::MasterKey;
+use crate::revring::RevRing;
 
 /// Settings the web layer needs at request time.
 #[derive(Debug, Clone)]
@@ -13,6 +17,8 @@ pub struct WebSettings {
     pub revring_base_url: Url,
     /// Whether cookies carry `Secure`.
     pub secure_cookies: bool,
+    /// Public URL of the portal, for absolute links (invitations) and the CSRF origin check.
+    pub public_url: Option<Url>,
 }
 
 /// Everything a request handler may need. Cheap to clone.
@@ -22,6 +28,12 @@ pub struct AppState {
     pub db: PgPool,
     /// Runtime settings.
     pub settings: Arc<WebSettings>,
+    /// Encrypts and decrypts stored RevRing API keys.
+    pub master_key: Arc<MasterKey>,
+    /// The RevRing API (or the simulator); `revring.client(key)` acts with one key.
+    pub revring: RevRing,
+    /// Set once an account exists: the first-start setup page is then gone for good.
+    pub setup_done: Arc<AtomicBool>,
 }
 
 impl FromRef<AppState> for PgPool {

@@ -1,10 +1,14 @@
 //! Database access: the connection pool, migrations, and the managed local cluster.
 
+pub mod accounts;
 pub mod api_keys;
 pub mod attempts;
+pub mod audit;
 pub mod ingest;
+pub mod invitations;
 pub mod key_refresh;
 pub mod local;
+pub mod login_failures;
 pub mod run_starts;
 pub mod runs;
 pub mod suites;

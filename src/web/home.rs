@@ -1,21 +1,20 @@
-//! The front page: what this Ringside installation is connected to and how far it is set up.
-
-use std::sync::Arc;
+//! The team's start page (the dashboard will grow here): who is in the team, which keys it
+//! has, and what this installation talks to.
 
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use sqlx::PgPool;
 use tower_sessions::Session;
 
+use crate::db::api_keys::{self, KeySummary};
 use crate::error::AppError;
-use crate::state::WebSettings;
+use crate::state::AppState;
+use crate::web::auth::CurrentMember;
 use crate::web::layout::Layout;
 
-/// Figures about the installation shown on the front page.
+/// Figures about the team and the installation.
 struct Overview {
-    teams: i64,
-    users: i64,
+    members: i64,
     database_version: String,
 }
 
@@ -23,29 +22,34 @@ struct Overview {
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
+    team_name: String,
     overview: Overview,
+    keys: Vec<KeySummary>,
     revring_base_url: String,
 }
 
 /// `GET /`
 pub async fn show(
-    State(db): State<PgPool>,
-    State(settings): State<Arc<WebSettings>>,
+    State(state): State<AppState>,
     session: Session,
+    member: CurrentMember,
 ) -> Result<Html<String>, AppError> {
     let overview = sqlx::query_as!(
         Overview,
         r#"SELECT
-             (SELECT count(*) FROM teams) AS "teams!",
-             (SELECT count(*) FROM users) AS "users!",
-             current_setting('server_version') AS "database_version!""#
+             (SELECT count(*) FROM memberships WHERE team_id = $1) AS "members!",
+             current_setting('server_version') AS "database_version!""#,
+        member.team_id
     )
-    .fetch_one(&db)
+    .fetch_one(&state.db)
     .await?;
+    let keys = api_keys::active_keys(&state.db, member.team_id).await?;
     let page = HomePage {
-        layout: Layout::new("Overview", "home", &session).await,
+        layout: Layout::for_member("Dashboard", "home", &member, &session).await,
+        team_name: member.team_name.clone(),
         overview,
-        revring_base_url: settings.revring_base_url.to_string(),
+        keys,
+        revring_base_url: state.settings.revring_base_url.to_string(),
     };
     Ok(Html(page.render()?))
 }

@@ -1,16 +1,27 @@
 //! HTTP only: the router, its middleware, and one module per area of the portal.
 
+mod account;
 pub mod assets;
+mod audit;
+pub mod auth;
+pub mod csrf;
 mod error_pages;
+pub mod form;
+pub mod format;
 mod health;
 mod home;
+mod invite;
+pub mod keys;
 pub mod layout;
+mod login;
+mod setup;
+mod team;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -28,9 +39,36 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
      media-src 'self'; style-src 'self'; script-src 'self'; object-src 'none'; \
      base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+/// Referrer-Policy of every response: full URLs only to this site, never beyond it (paths may
+/// hold invitation or share tokens).
+const REFERRER_POLICY: &str = "same-origin";
+
 /// Builds the whole portal. Tests call this too, so they exercise the real stack.
 pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> Router {
-    let pages = Router::new().route("/", get(home::show)).layer(sessions);
+    let pages = Router::new()
+        .route("/", get(home::show))
+        .route("/setup", get(setup::show).post(setup::create))
+        .route("/login", get(login::show).post(login::submit))
+        .route("/logout", post(login::logout))
+        .route("/logout/everywhere", post(login::logout_everywhere))
+        .route("/account", get(account::show))
+        .route("/teams", post(account::create_team))
+        .route("/teams/switch", post(account::switch))
+        .route("/team", get(team::show))
+        .route("/team/invitations", post(team::invite))
+        .route(
+            "/team/invitations/{id}/revoke",
+            post(team::revoke_invitation),
+        )
+        .route("/team/members/{user_id}/role", post(team::change_role))
+        .route("/team/members/{user_id}/remove", post(team::remove))
+        .route("/team/leave", post(team::leave))
+        .route("/invite/{token}", get(invite::show).post(invite::accept))
+        .route("/keys", get(keys::show).post(keys::add))
+        .route("/keys/{id}/rotate", post(keys::rotate))
+        .route("/keys/{id}/revoke", post(keys::revoke))
+        .route("/audit", get(audit::show));
+    let pages = session_bearing(pages, state.clone(), sessions);
 
     Router::new()
         .merge(pages)
@@ -60,10 +98,24 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
                 ))
                 .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
-                .layer(security_header(header::REFERRER_POLICY, "same-origin"))
+                .layer(security_header(header::REFERRER_POLICY, REFERRER_POLICY))
                 .layer(middleware::from_fn(error_pages::render))
                 .layer(CatchPanicLayer::new()),
         )
+}
+
+/// Wraps the pages that use sessions: first-start redirect to `/setup`, then CSRF checks on
+/// every state-changing request, inside the session layer. The lead's and everyone's page
+/// routers go through here so that no form escapes the CSRF check.
+pub fn session_bearing(
+    pages: Router<AppState>,
+    state: AppState,
+    sessions: SessionManagerLayer<PostgresStore>,
+) -> Router<AppState> {
+    pages
+        .layer(middleware::from_fn_with_state(state.clone(), csrf::protect))
+        .layer(middleware::from_fn_with_state(state, setup::gate))
+        .layer(sessions)
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

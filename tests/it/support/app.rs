@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 use ringside::config::{Cli, Command, ServeArgs};
+use ringside::crypto::MasterKey;
 use ringside::startup::Application;
+use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
 use super::db::fresh_database;
@@ -20,14 +22,28 @@ pub struct TestApp {
     pub client: reqwest::Client,
 }
 
-/// Serve arguments as the command line would give them, bound to a free port.
+/// Serve arguments as the command line would give them, bound to a free port, with a random
+/// master key unless `extra` names one (so tests never write a key file into the checkout).
 pub fn serve_args(extra: &[&str]) -> ServeArgs {
     let mut argv = vec!["ringside", "serve", "--bind", "127.0.0.1:0"];
+    let generated = MasterKey::generate().to_base64();
+    if !extra.contains(&"--master-key") {
+        argv.extend(["--master-key", generated.expose_secret()]);
+    }
     argv.extend_from_slice(extra);
     match Cli::parse_from(argv).command {
         Command::Serve(args) => args,
         _ => unreachable!("parsed a serve command"),
     }
+}
+
+/// A cookie-keeping client that does not follow redirects (a fresh browser profile).
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("build the HTTP client")
 }
 
 impl TestApp {
@@ -38,19 +54,23 @@ impl TestApp {
 
     /// Starts the portal with the given arguments on a fresh database.
     pub async fn spawn_with(args: ServeArgs) -> Self {
+        Self::spawn_on(args, fresh_database().await).await
+    }
+
+    /// Starts the portal with the given arguments on an existing (migrated) database, e.g. a
+    /// second server on the first one's data.
+    pub async fn spawn_on(args: ServeArgs, db: PgPool) -> Self {
         ringside::telemetry::init();
-        let db = fresh_database().await;
         let app = Application::build(&args, db.clone())
             .await
             .expect("build the app");
         let addr = app.local_addr();
         tokio::spawn(app.run_until_stopped(std::future::pending()));
-        let client = reqwest::Client::builder()
-            .cookie_store(true)
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("build the HTTP client");
-        Self { addr, db, client }
+        Self {
+            addr,
+            db,
+            client: new_client(),
+        }
     }
 
     /// Absolute URL of a path on this app.

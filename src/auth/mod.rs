@@ -1,0 +1,7 @@
+//! Accounts without HTTP: password hashing, one-time tokens, roles, login throttling limits.
+
+pub mod password;
+pub mod role;
+pub mod token;
+
+pub use role::Role;

@@ -1,0 +1,236 @@
+//! Encryption at rest for stored RevRing API keys: AES-256-GCM under the installation's master
+//! key, with a fresh random nonce for every value.
+//!
+//! The master key comes from `RINGSIDE_MASTER_KEY`, or in local mode from `<data dir>/master.key`
+//! (generated on first start, mode 0600). Without either, a server with an external database
+//! refuses to start rather than store keys it could not read back later.
+
+use std::io::Write;
+use std::path::Path;
+
+use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::{Aes256Gcm, Nonce};
+use anyhow::Context;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use rand::RngCore;
+use secrecy::{ExposeSecret, SecretBox, SecretString};
+
+use crate::config::ServeArgs;
+
+/// Length of the master key in bytes (AES-256).
+pub const MASTER_KEY_LEN: usize = 32;
+
+/// Length of an AES-GCM nonce in bytes.
+pub const NONCE_LEN: usize = 12;
+
+/// Name of the generated master key file inside the data directory (local mode only).
+pub const MASTER_KEY_FILE: &str = "master.key";
+
+/// The key that encrypts every stored API key. Its bytes are zeroed on drop and never printed.
+pub struct MasterKey(SecretBox<[u8; MASTER_KEY_LEN]>);
+
+impl std::fmt::Debug for MasterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("MasterKey([REDACTED])")
+    }
+}
+
+/// An encrypted value as stored: the ciphertext (with its authentication tag) and its nonce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncryptedSecret {
+    /// AES-256-GCM output, tag included.
+    pub ciphertext: Vec<u8>,
+    /// The 12 random bytes used for this value only.
+    pub nonce: Vec<u8>,
+}
+
+/// Why a master key could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum MasterKeyError {
+    /// Not base64.
+    #[error("the master key is not valid base64")]
+    NotBase64,
+    /// Decodes to the wrong number of bytes.
+    #[error("the master key must be {MASTER_KEY_LEN} bytes (base64 of 32 random bytes), not {0}")]
+    WrongLength(usize),
+}
+
+/// A stored value could not be decrypted: it was written under another master key, or altered.
+#[derive(Debug, thiserror::Error)]
+#[error("the value cannot be decrypted with this master key (a different key, or altered data)")]
+pub struct DecryptError;
+
+impl MasterKey {
+    /// Reads a key given as base64 of 32 bytes (standard alphabet, padding optional).
+    pub fn from_base64(encoded: &SecretString) -> Result<Self, MasterKeyError> {
+        let text = encoded.expose_secret().trim();
+        let bytes = STANDARD
+            .decode(text)
+            .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(text))
+            .map_err(|_| MasterKeyError::NotBase64)?;
+        let key: [u8; MASTER_KEY_LEN] = bytes
+            .as_slice()
+            .try_into()
+            .map_err(|_| MasterKeyError::WrongLength(bytes.len()))?;
+        Ok(Self(SecretBox::new(Box::new(key))))
+    }
+
+    /// A new random key.
+    pub fn generate() -> Self {
+        let mut key = [0u8; MASTER_KEY_LEN];
+        rand::rng().fill_bytes(&mut key);
+        Self(SecretBox::new(Box::new(key)))
+    }
+
+    /// The key as base64, as `RINGSIDE_MASTER_KEY` and `master.key` hold it.
+    pub fn to_base64(&self) -> SecretString {
+        STANDARD.encode(self.0.expose_secret()).into()
+    }
+
+    fn cipher(&self) -> Aes256Gcm {
+        Aes256Gcm::new(self.0.expose_secret().into())
+    }
+
+    /// Encrypts `plaintext` under a fresh random nonce.
+    pub fn encrypt(&self, plaintext: &SecretString) -> EncryptedSecret {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let ciphertext = self
+            .cipher()
+            .encrypt(
+                Nonce::from_slice(&nonce),
+                plaintext.expose_secret().as_bytes(),
+            )
+            .expect("AES-GCM encryption of an in-memory value cannot fail");
+        EncryptedSecret {
+            ciphertext,
+            nonce: nonce.to_vec(),
+        }
+    }
+
+    /// Decrypts a stored value; fails if it was encrypted under another key or altered.
+    pub fn decrypt(&self, ciphertext: &[u8], nonce: &[u8]) -> Result<SecretString, DecryptError> {
+        if nonce.len() != NONCE_LEN {
+            return Err(DecryptError);
+        }
+        let plaintext = self
+            .cipher()
+            .decrypt(Nonce::from_slice(nonce), ciphertext)
+            .map_err(|_| DecryptError)?;
+        String::from_utf8(plaintext)
+            .map(SecretString::from)
+            .map_err(|_| DecryptError)
+    }
+}
+
+/// The master key for `ringside serve`: `RINGSIDE_MASTER_KEY` when given; else, in local mode,
+/// `<data dir>/master.key`, generated on first use; else an error that says what to do.
+pub fn resolve_master_key(args: &ServeArgs) -> anyhow::Result<MasterKey> {
+    if let Some(encoded) = &args.master_key {
+        return MasterKey::from_base64(encoded).context("RINGSIDE_MASTER_KEY is not usable");
+    }
+    if !args.database.is_local() {
+        anyhow::bail!(
+            "RINGSIDE_MASTER_KEY is required when DATABASE_URL is set: it encrypts the stored \
+             RevRing API keys. Generate one with `openssl rand -base64 32`, keep it safe, and \
+             give every replica the same value."
+        );
+    }
+    read_or_create_key_file(&args.database.data_dir.join(MASTER_KEY_FILE))
+}
+
+fn read_or_create_key_file(path: &Path) -> anyhow::Result<MasterKey> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => MasterKey::from_base64(&SecretString::from(text))
+            .with_context(|| format!("{} does not hold a usable master key", path.display())),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(dir) = path.parent() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create {}", dir.display()))?;
+            }
+            let key = MasterKey::generate();
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut file = options
+                .open(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            writeln!(file, "{}", key.to_base64().expose_secret())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            tracing::info!(path = %path.display(), "generated a new master key");
+            Ok(key)
+        }
+        Err(error) => Err(error).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret(text: &str) -> SecretString {
+        SecretString::from(text.to_owned())
+    }
+
+    #[test]
+    fn round_trip_with_a_fresh_nonce_each_time() {
+        let key = MasterKey::generate();
+        let first = key.encrypt(&secret("rr_live_abcd1234"));
+        let second = key.encrypt(&secret("rr_live_abcd1234"));
+        assert_ne!(first.nonce, second.nonce);
+        assert_ne!(first.ciphertext, second.ciphertext);
+        let plain = key.decrypt(&first.ciphertext, &first.nonce).unwrap();
+        assert_eq!(plain.expose_secret(), "rr_live_abcd1234");
+    }
+
+    #[test]
+    fn another_key_or_altered_data_cannot_decrypt() {
+        let key = MasterKey::generate();
+        let sealed = key.encrypt(&secret("rr_secret"));
+        assert!(
+            MasterKey::generate()
+                .decrypt(&sealed.ciphertext, &sealed.nonce)
+                .is_err()
+        );
+        let mut altered = sealed.ciphertext.clone();
+        altered[0] ^= 1;
+        assert!(key.decrypt(&altered, &sealed.nonce).is_err());
+        assert!(key.decrypt(&sealed.ciphertext, &[0; 3]).is_err());
+    }
+
+    #[test]
+    fn base64_round_trip_and_length_check() {
+        let key = MasterKey::generate();
+        let again = MasterKey::from_base64(&key.to_base64()).unwrap();
+        let sealed = key.encrypt(&secret("x"));
+        assert!(again.decrypt(&sealed.ciphertext, &sealed.nonce).is_ok());
+        assert!(matches!(
+            MasterKey::from_base64(&secret("c2hvcnQ=")),
+            Err(MasterKeyError::WrongLength(5))
+        ));
+        assert!(matches!(
+            MasterKey::from_base64(&secret("not base64!")),
+            Err(MasterKeyError::NotBase64)
+        ));
+        assert_eq!(format!("{key:?}"), "MasterKey([REDACTED])");
+    }
+
+    #[test]
+    fn key_file_is_created_private_and_read_back() {
+        let dir = std::env::temp_dir().join(format!("ringside-key-{}", uuid::Uuid::new_v4()));
+        let path = dir.join(MASTER_KEY_FILE);
+        let created = read_or_create_key_file(&path).unwrap();
+        let read = read_or_create_key_file(&path).unwrap();
+        let sealed = created.encrypt(&secret("value"));
+        assert!(read.decrypt(&sealed.ciphertext, &sealed.nonce).is_ok());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
