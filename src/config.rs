@@ -77,9 +77,31 @@ pub struct ServeArgs {
     /// Public URL of the portal, for absolute links; `https` makes cookies `Secure`.
     #[arg(long, env = "RINGSIDE_PUBLIC_URL")]
     pub public_url: Option<Url>,
+
+    /// Milliseconds between polls of a queued or running run.
+    #[arg(long, env = "RINGSIDE_SYNC_INTERVAL_MS", default_value_t = 2000)]
+    pub sync_interval_ms: u64,
+
+    /// Seconds between background refreshes of each key's suites and run history.
+    #[arg(long, env = "RINGSIDE_REFRESH_INTERVAL_SECS", default_value_t = 600)]
+    pub refresh_interval_secs: u64,
+
+    /// Do not run the sync worker in this process (another replica polls).
+    #[arg(long, env = "RINGSIDE_NO_SYNC")]
+    pub no_sync: bool,
 }
 
 impl ServeArgs {
+    /// The sync worker's pacing from these flags.
+    pub fn sync_settings(&self) -> crate::sync::SyncSettings {
+        let mut settings = crate::sync::SyncSettings::with_interval(
+            std::time::Duration::from_millis(self.sync_interval_ms.max(1)),
+        );
+        settings.refresh_interval =
+            std::time::Duration::from_secs(self.refresh_interval_secs.max(1));
+        settings
+    }
+
     /// True when session cookies must carry the `Secure` attribute.
     pub fn secure_cookies(&self) -> bool {
         self.public_url

@@ -13,8 +13,8 @@ pub mod revring;
 pub mod shutdown;
 pub mod simulator;
 pub mod startup;
-pub mod sync;
 pub mod state;
+pub mod sync;
 pub mod telemetry;
 pub mod web;
 

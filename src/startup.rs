@@ -18,6 +18,8 @@ use crate::crypto::MasterKey;
 use crate::db::Database;
 use crate::revring::RevRing;
 use crate::state::{AppState, WebSettings};
+use crate::sync::Worker;
+use crate::sync::live::RunUpdates;
 
 /// A session ends after this long without a request.
 pub const SESSION_IDLE_TIMEOUT: time::Duration = time::Duration::days(7);
@@ -32,6 +34,7 @@ const SESSION_COOKIE: &str = "ringside_session";
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    worker: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -40,8 +43,19 @@ impl Application {
         let listener = TcpListener::bind(args.bind)
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
-        let router = build_router(args, db).await?;
-        Ok(Self { listener, router })
+        let (router, state) = build_router(args, db).await?;
+        let worker = (!args.no_sync).then(|| {
+            Worker::new(
+                crate::web::run_views::revring_access(&state),
+                args.sync_settings(),
+            )
+            .spawn()
+        });
+        Ok(Self {
+            listener,
+            router,
+            worker,
+        })
     }
 
     /// The address actually bound (useful with port 0).
@@ -59,15 +73,21 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(self.listener, service)
+        let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("server error")
+            .context("server error");
+        // Every sync write is one transaction: stopping the worker mid-poll loses nothing.
+        if let Some(worker) = self.worker {
+            worker.abort();
+        }
+        served
     }
 }
 
-/// The router with its state and session layer; sessions are stored in Postgres.
-pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<Router> {
+/// The router with its state and session layer (sessions are stored in Postgres), and the
+/// state, for the background tasks.
+pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Router, AppState)> {
     let store = PostgresStore::new(db.clone());
     store
         .migrate()
@@ -89,6 +109,7 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<Router
     let revring = RevRing::new(args.revring_base_url.as_str())
         .context("the RevRing base URL is not usable")?;
     let state = AppState {
+        run_updates: RunUpdates::listen(db.clone()),
         db,
         settings: Arc::new(WebSettings {
             revring_base_url: args.revring_base_url.clone(),
@@ -99,7 +120,7 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<Router
         revring,
         setup_done: Arc::new(AtomicBool::new(false)),
     };
-    Ok(crate::web::router(state, sessions))
+    Ok((crate::web::router(state.clone(), sessions), state))
 }
 
 /// Logs, by team and label, every active API key the master key cannot decrypt (it was stored

@@ -37,21 +37,23 @@ pub struct AttemptCounts {
 impl AttemptCounts {
     /// Counts the attempts of `run`.
     pub fn of(run: &TestRun) -> Self {
-        run.attempts.iter().fold(Self::default(), |mut counts, attempt| {
-            counts.total += 1;
-            match &attempt.result {
-                Some(AttemptResult::Pass) => {
-                    counts.done += 1;
-                    counts.passed += 1;
+        run.attempts
+            .iter()
+            .fold(Self::default(), |mut counts, attempt| {
+                counts.total += 1;
+                match &attempt.result {
+                    Some(AttemptResult::Pass) => {
+                        counts.done += 1;
+                        counts.passed += 1;
+                    }
+                    Some(_) => {
+                        counts.done += 1;
+                        counts.failed += 1;
+                    }
+                    None => {}
                 }
-                Some(_) => {
-                    counts.done += 1;
-                    counts.failed += 1;
-                }
-                None => {}
-            }
-            counts
-        })
+                counts
+            })
     }
 }
 
@@ -117,7 +119,11 @@ pub async fn store_run(
         .await?;
     }
     // Upstream is the truth: attempts it no longer lists are dropped from the cache.
-    let listed: Vec<String> = run.attempts.iter().map(|attempt| attempt.id.clone()).collect();
+    let listed: Vec<String> = run
+        .attempts
+        .iter()
+        .map(|attempt| attempt.id.clone())
+        .collect();
     sqlx::query!(
         "DELETE FROM attempts WHERE run_id = $1 AND revring_id <> ALL($2)",
         run_id,
@@ -155,9 +161,13 @@ pub async fn store_run(
     )
     .execute(&mut *tx)
     .await?;
-    sqlx::query!("SELECT pg_notify($1, $2)", RUN_UPDATED_CHANNEL, run_id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "SELECT pg_notify($1, $2)",
+        RUN_UPDATED_CHANNEL,
+        run_id.to_string()
+    )
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(Ingested::Stored { finished })
 }

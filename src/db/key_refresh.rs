@@ -66,8 +66,11 @@ pub async fn finish(
 
 /// Makes every key of the team due now (the "refresh" button, a newly added key).
 pub async fn due_now(db: impl PgExecutor<'_>, team_id: Uuid) -> sqlx::Result<()> {
-    sqlx::query!("UPDATE key_refresh SET next_at = now() WHERE team_id = $1", team_id)
-        .execute(db)
-        .await?;
+    sqlx::query!(
+        "UPDATE key_refresh SET next_at = now() WHERE team_id = $1",
+        team_id
+    )
+    .execute(db)
+    .await?;
     Ok(())
 }

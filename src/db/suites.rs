@@ -54,6 +54,8 @@ pub struct Suite {
     pub refreshed_at: OffsetDateTime,
     /// Set when RevRing no longer lists it.
     pub removed_at: Option<OffsetDateTime>,
+    /// Label of the key it came through.
+    pub key_label: String,
 }
 
 /// A cached test case.
@@ -194,9 +196,11 @@ pub async fn list(db: &PgPool, team_id: Uuid) -> sqlx::Result<Vec<SuiteSummary>>
 pub async fn get(db: &PgPool, team_id: Uuid, suite_id: Uuid) -> sqlx::Result<Option<Suite>> {
     sqlx::query_as!(
         Suite,
-        "SELECT id, team_id, api_key_id, revring_id, name, target_agent_id, tester_agent_id,
-                max_concurrency, test_case_count, refreshed_at, removed_at
-         FROM suites WHERE team_id = $1 AND id = $2",
+        "SELECT s.id, s.team_id, s.api_key_id, s.revring_id, s.name, s.target_agent_id,
+                s.tester_agent_id, s.max_concurrency, s.test_case_count, s.refreshed_at,
+                s.removed_at, k.label AS key_label
+         FROM suites s JOIN api_keys k ON k.id = s.api_key_id AND k.team_id = s.team_id
+         WHERE s.team_id = $1 AND s.id = $2",
         team_id,
         suite_id,
     )

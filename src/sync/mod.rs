@@ -137,8 +137,14 @@ impl Worker {
             Ok(client) => client,
             Err(problem) => {
                 let delay = self.settings.max_backoff.as_secs_f64();
-                return runs::record_poll_failure(db, run.id, &self.owner, &problem.to_string(), delay)
-                    .await;
+                return runs::record_poll_failure(
+                    db,
+                    run.id,
+                    &self.owner,
+                    &problem.to_string(),
+                    delay,
+                )
+                .await;
             }
         };
         match client.get_run(&run.suite_revring_id, &run.revring_id).await {

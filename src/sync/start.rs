@@ -86,9 +86,15 @@ async fn start_with(
                 .into(),
         ));
     };
-    let run_id =
-        runs::upsert_discovered(&access.db, suite.team_id, suite.id, suite.api_key_id, &run, user_id)
-            .await?;
+    let run_id = runs::upsert_discovered(
+        &access.db,
+        suite.team_id,
+        suite.id,
+        suite.api_key_id,
+        &run,
+        user_id,
+    )
+    .await?;
     runs::poll_soon(&access.db, run_id).await?;
     Ok(StartOutcome::Started(run_id))
 }
@@ -149,7 +155,9 @@ async fn wait_for_first_submission(
     let deadline = tokio::time::Instant::now() + DUPLICATE_WAIT;
     loop {
         let Some(start) = run_starts::get(&access.db, team_id, token).await? else {
-            return Ok(StartOutcome::Refused("This form belongs to another team.".into()));
+            return Ok(StartOutcome::Refused(
+                "This form belongs to another team.".into(),
+            ));
         };
         match (start.state.as_str(), start.run_id) {
             ("started", Some(run_id)) => return Ok(StartOutcome::Started(run_id)),

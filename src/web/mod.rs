@@ -14,7 +14,10 @@ mod invite;
 pub mod keys;
 pub mod layout;
 mod login;
+pub mod run_views;
+mod runs;
 mod setup;
+mod suites;
 mod team;
 
 use axum::Router;
@@ -67,7 +70,15 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .route("/keys", get(keys::show).post(keys::add))
         .route("/keys/{id}/rotate", post(keys::rotate))
         .route("/keys/{id}/revoke", post(keys::revoke))
-        .route("/audit", get(audit::show));
+        .route("/audit", get(audit::show))
+        .route("/suites", get(suites::index))
+        .route("/suites/refresh", post(suites::refresh))
+        .route("/suites/{id}", get(suites::show))
+        .route("/suites/{id}/runs", post(suites::start))
+        .route("/runs", get(runs::index))
+        .route("/runs/{id}", get(runs::show))
+        .route("/runs/{id}/events", get(runs::events))
+        .route("/runs/{id}/cancel", post(runs::cancel));
     let pages = session_bearing(pages, state.clone(), sessions);
 
     Router::new()

@@ -64,7 +64,11 @@ impl CountingProxy {
 
 async fn forward(State(shared): State<Shared>, request: Request) -> Response {
     let path = request.uri().path().to_owned();
-    let query = request.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+    let query = request
+        .uri()
+        .query()
+        .map(|q| format!("?{q}"))
+        .unwrap_or_default();
     {
         let mut counters = shared.counters.lock().unwrap();
         let here = counters.in_flight.entry(path.clone()).or_default();
@@ -75,7 +79,9 @@ async fn forward(State(shared): State<Shared>, request: Request) -> Response {
         counters.max_total = counters.max_total.max(counters.total);
     }
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+    let body = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
     let upstream = shared
         .client
         .request(parts.method, format!("{}{path}{query}", shared.target))

@@ -38,7 +38,10 @@ async fn runs_end_equal_to_upstream_despite_5xx_429_latency_and_malformed_bodies
     worker.abort();
     let injected = fixture.sim.stats().faults_injected;
     for kind in ["error", "rate_limit", "malformed"] {
-        assert!(injected.get(kind).copied().unwrap_or(0) > 0, "{kind} faults happened: {injected:?}");
+        assert!(
+            injected.get(kind).copied().unwrap_or(0) > 0,
+            "{kind} faults happened: {injected:?}"
+        );
     }
 
     fixture.sim.set_faults(Faults::default());
@@ -53,7 +56,9 @@ async fn a_failing_poll_keeps_the_reason_and_backs_off() {
     fixture.refresh().await;
     let suite = fixture.suite().await;
     let StartOutcome::Started(run_id) =
-        start_run(&fixture.access, &suite, None, None, Uuid::new_v4()).await.unwrap()
+        start_run(&fixture.access, &suite, None, None, Uuid::new_v4())
+            .await
+            .unwrap()
     else {
         panic!("not started");
     };
@@ -84,7 +89,10 @@ async fn a_failing_poll_keeps_the_reason_and_backs_off() {
     .await
     .unwrap();
     assert_eq!(failures, 1);
-    assert!(error.unwrap().contains("RevRing"), "a readable reason is kept");
+    assert!(
+        error.unwrap().contains("RevRing"),
+        "a readable reason is kept"
+    );
     assert!(wait > 0.0, "the next poll waits");
 
     fixture.sim.set_faults(Faults::default());

@@ -52,9 +52,10 @@ impl SyncFixture {
         .unwrap();
         let secret = SecretString::from(sim.keys()[0].clone());
         let sealed = master.encrypt(&secret);
-        let key_id = ringside::db::api_keys::insert(&db, team_id, "staging", &sealed, "abcd", user_id)
-            .await
-            .unwrap();
+        let key_id =
+            ringside::db::api_keys::insert(&db, team_id, "staging", &sealed, "abcd", user_id)
+                .await
+                .unwrap();
         let revring = RevRing::new(&sim.base_url())
             .unwrap()
             .with_timeout(Duration::from_secs(2))
@@ -100,7 +101,10 @@ impl SyncFixture {
             .iter()
             .find(|suite| suite.test_case_count > 0)
             .expect("a seeded suite with test cases");
-        suites::get(&self.db, self.team_id, summary.id).await.unwrap().unwrap()
+        suites::get(&self.db, self.team_id, summary.id)
+            .await
+            .unwrap()
+            .unwrap()
     }
 
     /// The upstream truth for a cached run.
@@ -130,7 +134,10 @@ impl SyncFixture {
             if !polling {
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "run {run_id} never finished");
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "run {run_id} never finished"
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -138,7 +145,11 @@ impl SyncFixture {
     /// Asserts the cached run and its attempts equal RevRing's, field by field.
     pub async fn assert_equals_upstream(&self, run_id: Uuid) {
         let upstream = self.upstream_run(run_id).await;
-        assert!(upstream.is_terminal(), "upstream run finished: {:?}", upstream.status);
+        assert!(
+            upstream.is_terminal(),
+            "upstream run finished: {:?}",
+            upstream.status
+        );
         let (status, total, passed, failed): (String, i32, i32, i32) = sqlx::query_as(
             "SELECT status, total_tests, passed_tests, failed_tests FROM runs WHERE id = $1",
         )
@@ -155,7 +166,14 @@ impl SyncFixture {
                 upstream.failed_tests as i32
             )
         );
-        type Row = (String, i32, Option<String>, Option<String>, serde_json::Value, Option<String>);
+        type Row = (
+            String,
+            i32,
+            Option<String>,
+            Option<String>,
+            serde_json::Value,
+            Option<String>,
+        );
         let cached: Vec<Row> = sqlx::query_as(
             "SELECT revring_id, attempt_number, result, reasoning, transcript, call_id
              FROM attempts WHERE run_id = $1 ORDER BY revring_id",
@@ -171,7 +189,10 @@ impl SyncFixture {
                 (
                     attempt.id.clone(),
                     attempt.attempt_number as i32,
-                    attempt.result.as_ref().map(|result| result.as_str().to_owned()),
+                    attempt
+                        .result
+                        .as_ref()
+                        .map(|result| result.as_str().to_owned()),
                     attempt.reasoning.clone(),
                     serde_json::to_value(&attempt.transcript).unwrap(),
                     attempt.call_id.clone(),

@@ -9,9 +9,15 @@ use super::fixture::SyncFixture;
 
 async fn started(fixture: &SyncFixture, name: Option<&str>) -> Uuid {
     let suite = fixture.suite().await;
-    let outcome = start_run(&fixture.access, &suite, Some(fixture.user_id), name, Uuid::new_v4())
-        .await
-        .unwrap();
+    let outcome = start_run(
+        &fixture.access,
+        &suite,
+        Some(fixture.user_id),
+        name,
+        Uuid::new_v4(),
+    )
+    .await
+    .unwrap();
     match outcome {
         StartOutcome::Started(run_id) => run_id,
         other => panic!("expected a started run, got {other:?}"),
@@ -55,7 +61,10 @@ async fn one_form_token_starts_one_run_even_when_sent_twenty_times_at_once() {
     let outcomes: Vec<StartOutcome> = futures_outcomes(submissions).await;
     let first = outcomes[0].clone();
     assert!(matches!(first, StartOutcome::Started(_)), "{first:?}");
-    assert!(outcomes.iter().all(|outcome| *outcome == first), "{outcomes:?}");
+    assert!(
+        outcomes.iter().all(|outcome| *outcome == first),
+        "{outcomes:?}"
+    );
     assert_eq!(fixture.sim.stats().runs_started, 1);
 }
 
@@ -92,7 +101,11 @@ async fn a_start_that_times_out_is_reconciled_not_retried() {
 #[tokio::test]
 async fn a_refused_start_says_why_and_stores_nothing() {
     let fixture = SyncFixture::new().await;
-    let client = fixture.access.client_for(fixture.team_id, fixture.key_id).await.unwrap();
+    let client = fixture
+        .access
+        .client_for(fixture.team_id, fixture.key_id)
+        .await
+        .unwrap();
     let agent = client.list_agents().await.unwrap().remove(0);
     client
         .create_suite(&NewSuite {
@@ -113,7 +126,9 @@ async fn a_refused_start_says_why_and_stores_nothing() {
         .await
         .unwrap()
         .unwrap();
-    let outcome = start_run(&fixture.access, &suite, None, None, Uuid::new_v4()).await.unwrap();
+    let outcome = start_run(&fixture.access, &suite, None, None, Uuid::new_v4())
+        .await
+        .unwrap();
     let StartOutcome::Refused(message) = outcome else {
         panic!("expected a refusal, got {outcome:?}");
     };
@@ -136,7 +151,11 @@ async fn history_and_runs_started_elsewhere_are_imported_in_full() {
     let suite = fixture.suite().await;
     fixture
         .sim
-        .start_run(&fixture.sim.keys()[0], &suite.revring_id, Some("from the dashboard"))
+        .start_run(
+            &fixture.sim.keys()[0],
+            &suite.revring_id,
+            Some("from the dashboard"),
+        )
         .unwrap();
     let again = fixture.refresh().await;
     assert_eq!(again.imported_runs, 1, "only the new run is imported");
@@ -172,7 +191,10 @@ async fn a_cancelled_run_ends_cancelled_in_the_cache() {
     .await;
     fixture.refresh().await;
     let run_id = started(&fixture, None).await;
-    cancel_run(&fixture.access, fixture.team_id, run_id).await.unwrap().unwrap();
+    cancel_run(&fixture.access, fixture.team_id, run_id)
+        .await
+        .unwrap()
+        .unwrap();
     let worker = fixture.worker().spawn();
     fixture.wait_finished(run_id).await;
     worker.abort();

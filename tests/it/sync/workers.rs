@@ -13,7 +13,10 @@ use crate::support::proxy::CountingProxy;
 
 async fn start(fixture: &SyncFixture, name: &str) -> Uuid {
     let suite = fixture.suite().await;
-    match start_run(&fixture.access, &suite, None, Some(name), Uuid::new_v4()).await.unwrap() {
+    match start_run(&fixture.access, &suite, None, Some(name), Uuid::new_v4())
+        .await
+        .unwrap()
+    {
         StartOutcome::Started(run_id) => run_id,
         other => panic!("{other:?}"),
     }
@@ -50,8 +53,15 @@ async fn two_workers_never_poll_one_run_at_once_and_store_no_duplicates() {
     first.abort();
     second.abort();
 
-    assert!(proxy.max_in_flight_total() >= 2, "the workers really polled side by side");
-    assert_eq!(proxy.max_in_flight_per_path(), 1, "no run was polled twice at once");
+    assert!(
+        proxy.max_in_flight_total() >= 2,
+        "the workers really polled side by side"
+    );
+    assert_eq!(
+        proxy.max_in_flight_per_path(),
+        1,
+        "no run was polled twice at once"
+    );
     for run_id in run_ids {
         fixture.assert_equals_upstream(run_id).await;
     }

@@ -1,0 +1,235 @@
+//! Runs: the team's list, and the live run page that updates itself through server-sent events
+//! fed by Postgres `LISTEN/NOTIFY` (or by refreshing, without JavaScript).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{Html, Redirect};
+use futures_util::stream::{self, Stream};
+use tokio::sync::broadcast::error::RecvError;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::auth::Role;
+use crate::db::attempts::{self, AttemptRow};
+use crate::db::{audit, runs};
+use crate::error::AppError;
+use crate::state::AppState;
+use crate::sync::start::cancel_run;
+use crate::web::auth::CurrentMember;
+use crate::web::layout::{FlashKind, Layout, push_flash};
+use crate::web::run_views::{Page, RunLine, badge_class, revring_access};
+use crate::web::suites::PageQuery;
+
+/// Runs per page on the runs list.
+const RUNS_PER_PAGE: i64 = 25;
+
+/// Interval of SSE keep-alive comments, so proxies do not close an idle stream.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+#[derive(Template)]
+#[template(path = "runs/index.html")]
+struct RunsPage {
+    layout: Layout,
+    runs: Vec<RunLine>,
+    page: Page,
+}
+
+/// `GET /runs`
+pub async fn index(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Query(query): Query<PageQuery>,
+) -> Result<Html<String>, AppError> {
+    let page = Page::new(query.page.unwrap_or(1), RUNS_PER_PAGE);
+    let mut rows =
+        runs::page_for_team(&state.db, member.team_id, page.fetch_limit(), page.offset()).await?;
+    let page = page.with_more(&mut rows);
+    let view = RunsPage {
+        layout: Layout::for_member("Runs", "runs", &member, &session).await,
+        runs: rows.into_iter().map(RunLine::from).collect(),
+        page,
+    };
+    Ok(Html(view.render()?))
+}
+
+/// The part of the run page that changes while the run goes on.
+#[derive(Template)]
+#[template(path = "runs/live.html")]
+struct LiveSection {
+    line: RunLine,
+    attempts: Vec<AttemptRow>,
+    csrf_token: String,
+    can_cancel: bool,
+}
+
+impl LiveSection {
+    fn verdict_class(&self, attempt: &AttemptRow) -> &'static str {
+        attempt
+            .result
+            .as_deref()
+            .map_or("badge-pending", badge_class)
+    }
+}
+
+async fn live_section(
+    state: &AppState,
+    member: &CurrentMember,
+    run_id: Uuid,
+    csrf_token: String,
+) -> Result<LiveSection, AppError> {
+    let run = runs::get(&state.db, member.team_id, run_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(LiveSection {
+        attempts: attempts::for_run(&state.db, member.team_id, run_id).await?,
+        can_cancel: member.role >= Role::Member,
+        line: RunLine::from(run),
+        csrf_token,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "runs/show.html")]
+struct RunPage {
+    layout: Layout,
+    line: RunLine,
+    live_html: String,
+}
+
+/// `GET /runs/{id}`
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(run_id): Path<Uuid>,
+) -> Result<Html<String>, AppError> {
+    let layout = Layout::for_member("Run", "runs", &member, &session).await;
+    let live = live_section(&state, &member, run_id, layout.csrf_token.clone()).await?;
+    let mut layout = layout;
+    layout.title = live.line.title();
+    let page = RunPage {
+        line: live.line.clone(),
+        live_html: live.render()?,
+        layout,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// State of one SSE stream.
+struct Watch {
+    state: AppState,
+    member: CurrentMember,
+    run_id: Uuid,
+    csrf_token: String,
+    updates: tokio::sync::broadcast::Receiver<Uuid>,
+    first: bool,
+    done: bool,
+}
+
+impl Watch {
+    /// Waits for the next update of this run; false when updates ended.
+    async fn next_update(&mut self) -> bool {
+        loop {
+            match self.updates.recv().await {
+                Ok(id) if id == self.run_id => return true,
+                Ok(_) => continue,
+                // Missed some: re-reading the run catches up.
+                Err(RecvError::Lagged(_)) => return true,
+                Err(RecvError::Closed) => return false,
+            }
+        }
+    }
+
+    async fn event(&mut self) -> Event {
+        match live_section(
+            &self.state,
+            &self.member,
+            self.run_id,
+            self.csrf_token.clone(),
+        )
+        .await
+        {
+            Ok(section) => {
+                self.done = !section.line.run.polling;
+                let kind = if self.done { "done" } else { "update" };
+                Event::default()
+                    .event(kind)
+                    .data(section.render().unwrap_or_default())
+            }
+            Err(_) => {
+                self.done = true;
+                Event::default().event("gone").data("")
+            }
+        }
+    }
+}
+
+/// `GET /runs/{id}/events`: the live section now, again after every update of the run (from
+/// any Ringside process), and a final `done` event once the run is no longer polled.
+pub async fn events(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(run_id): Path<Uuid>,
+) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
+    runs::get(&state.db, member.team_id, run_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let watch = Watch {
+        updates: state.run_updates.subscribe(),
+        csrf_token: crate::web::csrf::token(&session).await,
+        state,
+        member,
+        run_id,
+        first: true,
+        done: false,
+    };
+    let stream = stream::unfold(watch, |mut watch| async move {
+        if watch.done || (!watch.first && !watch.next_update().await) {
+            return None;
+        }
+        watch.first = false;
+        let event = watch.event().await;
+        Some((Ok(event), watch))
+    });
+    Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// `POST /runs/{id}/cancel`
+pub async fn cancel(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(run_id): Path<Uuid>,
+) -> Result<Redirect, AppError> {
+    member.require(Role::Member)?;
+    let run = runs::get(&state.db, member.team_id, run_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let title = RunLine::from(run).title();
+    match cancel_run(&revring_access(&state), member.team_id, run_id).await? {
+        Ok(()) => {
+            audit::audit(
+                &state.db,
+                member.team_id,
+                Some(member.user_id),
+                "run.cancelled",
+                &title,
+            )
+            .await?;
+            push_flash(
+                &session,
+                FlashKind::Success,
+                "Cancelled. Attempts already finished keep their verdicts.",
+            )
+            .await;
+        }
+        Err(message) => push_flash(&session, FlashKind::Error, message).await,
+    }
+    Ok(Redirect::to(&format!("/runs/{run_id}")))
+}
