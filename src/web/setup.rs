@@ -6,7 +6,7 @@ use std::sync::atomic::Ordering;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
+use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use secrecy::SecretString;
@@ -26,14 +26,16 @@ use crate::web::layout::Layout;
 /// simultaneous setups cannot both succeed.
 const SETUP_LOCK: i64 = 0x5249_4e47_5345_5455; // "RINGSETU"
 
-/// Middleware: with no account at all, every page redirects to `/setup`; afterwards `/setup`
-/// answers 404.
+/// Middleware: with no account at all, every page (GET) redirects to `/setup`; afterwards
+/// `/setup` answers 404. Other methods pass on: nobody can be signed in yet, so they end at
+/// the sign-in redirect or their usual error.
 pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let on_setup = request.uri().path() == "/setup";
+    let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     if !state.setup_done.load(Ordering::Relaxed) {
         match accounts::any_user(&state.db).await {
             Ok(true) => state.setup_done.store(true, Ordering::Relaxed),
-            Ok(false) if on_setup => return next.run(request).await,
+            Ok(false) if on_setup || !is_read => return next.run(request).await,
             Ok(false) => return Redirect::to("/setup").into_response(),
             Err(error) => return AppError::from(error).into_response(),
         }

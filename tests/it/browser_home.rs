@@ -1,4 +1,5 @@
-//! The first page in a real browser: it renders, its stylesheet loads, it works on a phone.
+//! The first page in a real browser (first-start setup): it renders, its stylesheet loads, it
+//! works on a phone.
 
 use fantoccini::Locator;
 
@@ -11,8 +12,8 @@ async fn front_page_renders_styled_in_chromium() {
 
     browser.goto(&app.url("/")).await.unwrap();
     let heading = browser.find(Locator::Css("main h1")).await.unwrap();
-    assert_eq!(heading.text().await.unwrap(), "Overview");
-    assert_eq!(browser.title().await.unwrap(), "Overview · Ringside");
+    assert_eq!(heading.text().await.unwrap(), "Welcome to Ringside");
+    assert_eq!(browser.title().await.unwrap(), "Set up Ringside · Ringside");
 
     // The stylesheet arrived through its cache-busting URL and applies.
     let background = browser

@@ -3,6 +3,12 @@
 
 mod support;
 
+mod auth_csrf;
+mod auth_keys;
+mod auth_login;
+mod auth_process;
+mod auth_teams;
+mod browser_accounts;
 mod browser_home;
 mod foundation;
 mod local_cluster;

@@ -1,5 +1,6 @@
 //! Test harness shared by every integration test.
 
+pub mod accounts;
 pub mod app;
 pub mod browser;
 pub mod db;
