@@ -1,0 +1,287 @@
+//! Suites and runs over real HTTP: a signed-in team with a key on the simulator, a started run
+//! followed to the end, one form submission starting one run, roles and team isolation.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use ringside::auth::Role;
+use ringside::simulator::{SimulateArgs, Simulator};
+use uuid::Uuid;
+
+use crate::support::accounts::{Visitor, create_team, location, member, setup};
+use crate::support::app::{TestApp, serve_args};
+
+/// A team on a portal whose upstream is an in-process simulator, suites imported.
+pub struct RunsWorld {
+    pub app: TestApp,
+    pub sim: Simulator,
+    pub admin: Visitor,
+    pub team_id: Uuid,
+}
+
+impl RunsWorld {
+    pub async fn new() -> Self {
+        Self::with_speed(SimulateArgs::default_for_tests().speed).await
+    }
+
+    pub async fn with_speed(speed: f64) -> Self {
+        let sim = Simulator::start(SimulateArgs {
+            speed,
+            ..SimulateArgs::default_for_tests()
+        })
+        .await
+        .unwrap();
+        let args = serve_args(&[
+            "--revring-base-url",
+            &sim.base_url(),
+            "--sync-interval-ms",
+            "20",
+        ]);
+        let app = TestApp::spawn_with(args).await;
+        let (admin, team_id) = setup(&app, "QA").await;
+        let added = admin
+            .post("/keys", &[("label", "Staging"), ("secret", &sim.keys()[0])])
+            .await;
+        assert_eq!(
+            added.status(),
+            StatusCode::SEE_OTHER,
+            "the key was accepted"
+        );
+        let refreshed = admin.post("/suites/refresh", &[]).await;
+        assert_eq!(location(&refreshed), "/suites");
+        Self {
+            app,
+            sim,
+            admin,
+            team_id,
+        }
+    }
+
+    /// The id of the team's suite called `name`.
+    pub async fn suite_id(&self, name: &str) -> Uuid {
+        sqlx::query_scalar("SELECT id FROM suites WHERE team_id = $1 AND name = $2")
+            .bind(self.team_id)
+            .bind(name)
+            .fetch_one(&self.app.db)
+            .await
+            .unwrap()
+    }
+}
+
+/// The value of the hidden `name` field in a page.
+fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).expect("the field is on the page") + marker.len();
+    html[start..].chars().take_while(|c| *c != '"').collect()
+}
+
+const DENTAL: &str = "Dental clinic receptionist";
+
+#[tokio::test]
+async fn suites_page_lists_the_imported_suites_with_their_last_run() {
+    let world = RunsWorld::new().await;
+    let html = world.admin.page("/suites").await;
+    assert!(html.contains(DENTAL), "{html}");
+    assert!(html.contains("Staging"), "the key each suite came through");
+    assert!(
+        html.contains("badge-pass") || html.contains("badge-fail"),
+        "a last-run status"
+    );
+    let suite = world
+        .admin
+        .page(&format!("/suites/{}", world.suite_id(DENTAL).await))
+        .await;
+    assert!(suite.contains("Test cases") && suite.contains("Start run"));
+    assert!(suite.contains("/runs/"), "the imported history is listed");
+}
+
+#[tokio::test]
+async fn twenty_concurrent_submissions_of_one_form_start_one_run() {
+    let world = RunsWorld::new().await;
+    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
+    let form = world.admin.page(&suite_path).await;
+    let token = hidden(&form, "form_token");
+    let csrf = hidden(&form, "csrf_token");
+    let before = world.sim.stats().runs_started;
+
+    let posts = (0..20).map(|_| {
+        let client = world.admin.client.clone();
+        let url = world.app.url(&format!("{suite_path}/runs"));
+        let fields = [
+            ("csrf_token", csrf.clone()),
+            ("form_token", token.clone()),
+            ("name", "release 2.4".into()),
+        ];
+        tokio::spawn(async move { client.post(url).form(&fields).send().await.unwrap() })
+    });
+    let mut targets = Vec::new();
+    for post in posts {
+        let response = post.await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        targets.push(location(&response));
+    }
+    assert_eq!(
+        world.sim.stats().runs_started - before,
+        1,
+        "exactly one upstream run"
+    );
+    assert!(targets[0].starts_with("/runs/"));
+    assert!(
+        targets.iter().all(|target| *target == targets[0]),
+        "{targets:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_started_run_is_followed_live_to_the_end() {
+    let world = RunsWorld::new().await;
+    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
+    let form = world.admin.page(&suite_path).await;
+    let response = world
+        .admin
+        .post(
+            &format!("{suite_path}/runs"),
+            &[
+                ("form_token", &hidden(&form, "form_token")),
+                ("name", "smoke"),
+            ],
+        )
+        .await;
+    let run_path = location(&response);
+
+    // The event stream opens with the live section at once.
+    let mut events = world.admin.get(&format!("{run_path}/events")).await;
+    assert_eq!(events.headers()["content-type"], "text/event-stream");
+    let first = events.chunk().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&first).contains("run-progress"));
+
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let html = world.admin.page(&run_path).await;
+        if html.contains("value=\"100\"")
+            && html.contains("badge-pass\" id=\"run-status\">completed")
+        {
+            assert!(html.contains("smoke"));
+            assert!(
+                !html.contains("Cancel run"),
+                "a finished run cannot be cancelled"
+            );
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the run page reached 100%"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_refused_start_is_explained_on_the_form() {
+    let world = RunsWorld::new().await;
+    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
+    let form = world.admin.page(&suite_path).await;
+    let too_long = "x".repeat(129);
+    let response = world
+        .admin
+        .post(
+            &format!("{suite_path}/runs"),
+            &[
+                ("form_token", &hidden(&form, "form_token")),
+                ("name", &too_long),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("at most 128 characters"), "{html}");
+    assert!(html.contains(&too_long), "the input is kept");
+    assert_eq!(world.sim.stats().runs_started, 0);
+}
+
+#[tokio::test]
+async fn viewers_cannot_start_or_cancel_and_other_teams_get_404() {
+    let world = RunsWorld::new().await;
+    let suite_id = world.suite_id(DENTAL).await;
+    let run_id: Uuid = sqlx::query_scalar("SELECT id FROM runs WHERE suite_id = $1 LIMIT 1")
+        .bind(suite_id)
+        .fetch_one(&world.app.db)
+        .await
+        .unwrap();
+
+    let (viewer, _) = member(&world.app, "vic@example.com", world.team_id, Role::Viewer).await;
+    let page = viewer.page(&format!("/suites/{suite_id}")).await;
+    assert!(!page.contains("Start run"), "viewers see no start form");
+    let start = viewer
+        .post(
+            &format!("/suites/{suite_id}/runs"),
+            &[("form_token", &Uuid::new_v4().to_string())],
+        )
+        .await;
+    assert_eq!(start.status(), StatusCode::FORBIDDEN);
+    let cancel = viewer.post(&format!("/runs/{run_id}/cancel"), &[]).await;
+    assert_eq!(cancel.status(), StatusCode::FORBIDDEN);
+    let refresh = viewer.post("/suites/refresh", &[]).await;
+    assert_eq!(refresh.status(), StatusCode::FORBIDDEN);
+    assert_eq!(world.sim.stats().runs_started, 0);
+
+    let other_team = create_team(&world.app.db, "Other").await;
+    let (outsider, _) = member(&world.app, "oz@example.com", other_team, Role::Admin).await;
+    for path in [
+        format!("/suites/{suite_id}"),
+        format!("/runs/{run_id}"),
+        format!("/runs/{run_id}/events"),
+    ] {
+        assert_eq!(
+            outsider.get(&path).await.status(),
+            StatusCode::NOT_FOUND,
+            "{path}"
+        );
+    }
+    let start = outsider
+        .post(
+            &format!("/suites/{suite_id}/runs"),
+            &[("form_token", &Uuid::new_v4().to_string())],
+        )
+        .await;
+    assert_eq!(start.status(), StatusCode::NOT_FOUND);
+    let cancel = outsider.post(&format!("/runs/{run_id}/cancel"), &[]).await;
+    assert_eq!(cancel.status(), StatusCode::NOT_FOUND);
+    assert!(!outsider.page("/runs").await.contains(DENTAL));
+}
+
+#[tokio::test]
+async fn a_member_cancels_a_running_run() {
+    let world = RunsWorld::with_speed(1.0).await;
+    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
+    let form = world.admin.page(&suite_path).await;
+    let response = world
+        .admin
+        .post(
+            &format!("{suite_path}/runs"),
+            &[("form_token", &hidden(&form, "form_token"))],
+        )
+        .await;
+    let run_path = location(&response);
+    assert!(world.admin.page(&run_path).await.contains("Cancel run"));
+    let cancelled = world.admin.post(&format!("{run_path}/cancel"), &[]).await;
+    assert_eq!(location(&cancelled), run_path);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    while !world
+        .admin
+        .page(&run_path)
+        .await
+        .contains("id=\"run-status\">cancelled")
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the run shows cancelled"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let audit = world.admin.page("/audit").await;
+    assert!(
+        audit.contains("run.started") && audit.contains("run.cancelled"),
+        "{audit}"
+    );
+}
