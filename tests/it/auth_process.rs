@@ -23,33 +23,48 @@ fn free_port() -> u16 {
 }
 
 /// Starts `ringside serve` in local mode on `data_dir`, logging at debug level into `log`.
+/// Ready means this child logged that it listens and answers `/readyz` (another process may
+/// have taken the port in between; then it exits and we try another).
 async fn serve(data_dir: &Path, revring: &str, log: &Path) -> (Child, String) {
-    let port = free_port();
-    let log = std::fs::File::create(log).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_ringside"))
-        .arg("serve")
-        .env("RINGSIDE_DATA_DIR", data_dir)
-        .env("RINGSIDE_BIND", format!("127.0.0.1:{port}"))
-        .env("REVRING_BASE_URL", revring)
-        .env("RUST_LOG", "debug")
-        .env_remove("DATABASE_URL")
-        .env_remove("RINGSIDE_MASTER_KEY")
-        .stdout(Stdio::from(log.try_clone().unwrap()))
-        .stderr(Stdio::from(log))
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(response) = client.get(format!("{base}/readyz")).send().await
-            && response.status() == StatusCode::OK
-        {
-            return (child, base);
+    for _ in 0..5 {
+        let port = free_port();
+        let file = std::fs::File::create(log).unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ringside"))
+            .arg("serve")
+            .env("RINGSIDE_DATA_DIR", data_dir)
+            .env("RINGSIDE_BIND", format!("127.0.0.1:{port}"))
+            .env("REVRING_BASE_URL", revring)
+            .env("RUST_LOG", "debug")
+            .env_remove("DATABASE_URL")
+            .env_remove("RINGSIDE_MASTER_KEY")
+            .stdout(Stdio::from(file.try_clone().unwrap()))
+            .stderr(Stdio::from(file))
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let base = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            let listening = std::fs::read_to_string(log)
+                .unwrap_or_default()
+                .contains("Ringside is listening");
+            if listening
+                && let Ok(response) = client.get(format!("{base}/readyz")).send().await
+                && response.status() == StatusCode::OK
+            {
+                return (child, base);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
         }
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        let _ = child.kill().await;
     }
-    panic!("ringside serve did not become ready");
+    panic!(
+        "ringside serve did not become ready: {}",
+        std::fs::read_to_string(log).unwrap_or_default()
+    );
 }
 
 async fn stop(mut child: Child) {

@@ -1,7 +1,10 @@
 //! The account flow in a real browser: setup → sign in → add a key (checked by the simulator)
 //! → see it masked → invite a member → sign in as that member.
 
+use std::time::Duration;
+
 use fantoccini::Locator;
+use tokio::time::Instant;
 
 use crate::auth_keys::{PRODUCTION, simulator};
 use crate::support::app::serve_args;
@@ -30,24 +33,43 @@ async fn submit(browser: &Browser, action: &str) {
         .unwrap();
 }
 
-async fn heading(browser: &Browser) -> String {
-    browser
-        .find(Locator::Css("main h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+/// How long a page may take to show what a step expects.
+const PAGE_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Waits until `main h1` reads `expected` (the previous page may still be unloading).
+async fn expect_heading(browser: &Browser, expected: &str) {
+    let deadline = Instant::now() + PAGE_TIMEOUT;
+    let mut seen = String::new();
+    while Instant::now() < deadline {
+        if let Ok(heading) = browser.find(Locator::Css("main h1")).await
+            && let Ok(text) = heading.text().await
+        {
+            if text == expected {
+                return;
+            }
+            seen = text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("expected the heading {expected:?}, saw {seen:?}");
 }
 
-async fn body(browser: &Browser) -> String {
-    browser
-        .find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+/// Waits until the page's text contains `expected`; returns the text.
+async fn expect_text(browser: &Browser, expected: &str) -> String {
+    let deadline = Instant::now() + PAGE_TIMEOUT;
+    let mut seen = String::new();
+    while Instant::now() < deadline {
+        if let Ok(body) = browser.find(Locator::Css("body")).await
+            && let Ok(text) = body.text().await
+        {
+            if text.contains(expected) {
+                return text;
+            }
+            seen = text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("expected {expected:?} on the page, saw {seen:?}");
 }
 
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str, password: &str) {
@@ -65,25 +87,21 @@ async fn browser_setup_login_add_key_invite_and_member_login() {
 
     // First start: every address leads to setup.
     browser.goto(&app.url("/keys")).await.unwrap();
-    assert_eq!(heading(&browser).await, "Welcome to Ringside");
+    expect_heading(&browser, "Welcome to Ringside").await;
     fill(&browser, "/setup", "team_name", "Voice QA").await;
     fill(&browser, "/setup", "display_name", "Ada Admin").await;
     fill(&browser, "/setup", "email", "ada@example.com").await;
     fill(&browser, "/setup", "password", "correct horse battery").await;
     submit(&browser, "/setup").await;
-    assert_eq!(heading(&browser).await, "Voice QA");
+    expect_heading(&browser, "Voice QA").await;
 
     // Sign out, then in again with the new account.
     submit(&browser, "/logout").await;
-    assert_eq!(heading(&browser).await, "Sign in");
+    expect_heading(&browser, "Sign in").await;
     sign_in(&browser, &app, "ada@example.com", "wrong password").await;
-    assert!(
-        body(&browser)
-            .await
-            .contains("Incorrect email or password.")
-    );
+    expect_text(&browser, "Incorrect email or password.").await;
     sign_in(&browser, &app, "ada@example.com", "correct horse battery").await;
-    assert_eq!(heading(&browser).await, "Voice QA");
+    expect_heading(&browser, "Voice QA").await;
 
     // Add a key: the simulator accepts it; it is shown masked only.
     browser
@@ -96,8 +114,7 @@ async fn browser_setup_login_add_key_invite_and_member_login() {
     fill(&browser, "/keys", "label", "Production").await;
     fill(&browser, "/keys", "secret", PRODUCTION).await;
     submit(&browser, "/keys").await;
-    let keys = body(&browser).await;
-    assert!(keys.contains("Added the key “Production”"), "{keys}");
+    let keys = expect_text(&browser, "Added the key “Production”").await;
     assert!(keys.contains("••••a1b2"));
     let source = browser.source().await.unwrap();
     assert!(!source.contains(PRODUCTION));
@@ -115,6 +132,8 @@ async fn browser_setup_login_add_key_invite_and_member_login() {
         .unwrap();
     fill(&browser, "/team/invitations", "email", "max@example.com").await;
     submit(&browser, "/team/invitations").await;
+    expect_heading(&browser, "Team").await;
+    expect_text(&browser, "Invitation link").await;
     let link = browser
         .find(Locator::Css("#invite-link"))
         .await
@@ -128,21 +147,21 @@ async fn browser_setup_login_add_key_invite_and_member_login() {
 
     // The invitee creates an account through the link…
     browser.goto(&link).await.unwrap();
-    assert_eq!(heading(&browser).await, "Join Voice QA");
+    expect_heading(&browser, "Join Voice QA").await;
     let action = link.trim_start_matches(&app.url(""));
     fill(&browser, action, "display_name", "Max Member").await;
     fill(&browser, action, "password", "another long password").await;
     submit(&browser, action).await;
-    assert!(body(&browser).await.contains("Welcome to “Voice QA”"));
+    expect_text(&browser, "Welcome to “Voice QA”").await;
     submit(&browser, "/logout").await;
 
     // …and signs in as a member: the key is visible, masked, and cannot be managed.
     sign_in(&browser, &app, "max@example.com", "another long password").await;
-    assert_eq!(heading(&browser).await, "Voice QA");
-    assert!(body(&browser).await.contains("Max Member"));
+    expect_heading(&browser, "Voice QA").await;
+    expect_text(&browser, "Max Member").await;
     browser.goto(&app.url("/keys")).await.unwrap();
-    let keys = body(&browser).await;
-    assert!(keys.contains("Production") && keys.contains("••••a1b2"));
+    let keys = expect_text(&browser, "••••a1b2").await;
+    assert!(keys.contains("Production"));
     assert!(!keys.contains("Verify and save"));
     assert!(
         browser
