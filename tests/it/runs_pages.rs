@@ -8,7 +8,9 @@ use ringside::auth::Role;
 use ringside::simulator::{SimulateArgs, Simulator};
 use uuid::Uuid;
 
-use crate::support::accounts::{Visitor, create_team, location, member, setup};
+use crate::support::accounts::{
+    ADMIN_EMAIL, PASSWORD, Visitor, create_team, location, member, setup,
+};
 use crate::support::app::{TestApp, serve_args};
 
 /// A team on a portal whose upstream is an in-process simulator, suites imported.
@@ -284,4 +286,42 @@ async fn a_member_cancels_a_running_run() {
         audit.contains("run.started") && audit.contains("run.cancelled"),
         "{audit}"
     );
+}
+
+#[tokio::test]
+async fn an_update_stored_by_one_process_reaches_a_page_served_by_another() {
+    let world = RunsWorld::new().await;
+    // A second replica on the same database that does not poll RevRing itself.
+    let replica_args = serve_args(&["--revring-base-url", &world.sim.base_url(), "--no-sync"]);
+    let replica = TestApp::spawn_on(replica_args, world.app.db.clone()).await;
+    let reader = Visitor::at(replica.url(""));
+    assert_eq!(
+        reader.login(ADMIN_EMAIL, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+
+    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
+    let form = world.admin.page(&suite_path).await;
+    let started = world
+        .admin
+        .post(
+            &format!("{suite_path}/runs"),
+            &[("form_token", &hidden(&form, "form_token"))],
+        )
+        .await;
+    let run_path = location(&started);
+
+    let mut events = reader.get(&format!("{run_path}/events")).await;
+    let mut stream = String::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while !stream.contains("event: done") {
+        let chunk = tokio::time::timeout_at(deadline, events.chunk())
+            .await
+            .expect("the replica streamed the run to its end")
+            .unwrap()
+            .expect("the stream stays open until the run is done");
+        stream.push_str(&String::from_utf8_lossy(&chunk));
+    }
+    assert!(stream.matches("event: update").count() >= 1, "{stream}");
+    assert!(stream.contains("id=\"run-status\">completed"));
 }
