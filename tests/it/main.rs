@@ -4,6 +4,7 @@
 mod support;
 
 mod browser_home;
+mod contract;
 mod foundation;
 mod local_cluster;
 mod revring_client;
