@@ -164,18 +164,19 @@ impl Error {
         )
     }
 
-    /// True when a request that changes things may have been applied despite the error.
+    /// True when a request that changes things may have been applied despite the error. A
+    /// success status with an unreadable body counts: RevRing did apply the request.
     pub fn outcome_unknown(&self) -> bool {
-        matches!(
-            self,
+        match self {
             Self::Timeout {
-                may_have_applied: true,
-                ..
-            } | Self::Unavailable {
-                may_have_applied: true,
-                ..
+                may_have_applied, ..
             }
-        )
+            | Self::Unavailable {
+                may_have_applied, ..
+            } => *may_have_applied,
+            Self::Decode { status, .. } => status.is_success(),
+            _ => false,
+        }
     }
 
     /// How long RevRing asked us to wait before trying again, if it said.

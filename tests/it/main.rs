@@ -11,6 +11,7 @@ mod auth_teams;
 mod browser_accounts;
 mod browser_home;
 mod browser_runs;
+mod contract;
 mod foundation;
 mod local_cluster;
 mod revring_client;

@@ -99,6 +99,23 @@ async fn a_start_that_times_out_is_reconciled_not_retried() {
 }
 
 #[tokio::test]
+async fn a_start_answered_with_a_garbled_body_is_reconciled_too() {
+    let fixture = SyncFixture::new().await;
+    fixture.refresh().await;
+    let mut faults = fixture.sim.faults();
+    faults.route = Some("POST /v1/test-suites/{id}/runs".into());
+    faults.malformed_next = 1;
+    fixture.sim.set_faults(faults);
+
+    let run_id = started(&fixture, Some("garbled answer")).await;
+    assert_eq!(fixture.sim.stats().runs_started, 1, "no second start");
+    let worker = fixture.worker().spawn();
+    fixture.wait_finished(run_id).await;
+    worker.abort();
+    fixture.assert_equals_upstream(run_id).await;
+}
+
+#[tokio::test]
 async fn a_refused_start_says_why_and_stores_nothing() {
     let fixture = SyncFixture::new().await;
     let client = fixture
