@@ -37,6 +37,9 @@ pub struct SyncSettings {
     pub max_backoff: Duration,
     /// Time between background refreshes of a key's suites and run history.
     pub refresh_interval: Duration,
+    /// Time between polls of a run whose status Ringside does not know (not queued, running
+    /// or terminal): it may still change, but nobody is waiting on it second by second.
+    pub unknown_status_interval: Duration,
 }
 
 impl Default for SyncSettings {
@@ -48,6 +51,7 @@ impl Default for SyncSettings {
             batch: 16,
             max_backoff: Duration::from_secs(300),
             refresh_interval: Duration::from_secs(600),
+            unknown_status_interval: Duration::from_secs(60),
         }
     }
 }
@@ -149,7 +153,12 @@ impl Worker {
         };
         match client.get_run(&run.suite_revring_id, &run.revring_id).await {
             Ok(fetched) => {
-                let interval = self.settings.active_interval.as_secs_f64();
+                let interval = if fetched.status.is_active() {
+                    self.settings.active_interval
+                } else {
+                    self.settings.unknown_status_interval
+                };
+                let interval = interval.as_secs_f64();
                 match ingest::store_run(db, run.id, &self.owner, &fetched, interval).await? {
                     Ingested::LeaseLost => {
                         tracing::warn!(run = %run.id, "sync: lease lost before storing; dropped")
