@@ -23,3 +23,28 @@ pub async fn signal() {
         () = terminate => tracing::info!("SIGTERM received, shutting down"),
     }
 }
+
+/// Tells long-lived responses (the event streams of live pages) that the server is stopping, so
+/// that a graceful shutdown does not wait for them forever.
+#[derive(Clone, Debug)]
+pub struct Stopping(std::sync::Arc<tokio::sync::watch::Sender<bool>>);
+
+impl Default for Stopping {
+    fn default() -> Self {
+        Self(std::sync::Arc::new(tokio::sync::watch::Sender::new(false)))
+    }
+}
+
+impl Stopping {
+    /// Marks the server as stopping; every [`Stopping::wait`] resolves.
+    pub fn stop(&self) {
+        self.0.send_replace(true);
+    }
+
+    /// Resolves once the server is stopping (at once if it already is).
+    pub async fn wait(&self) {
+        let mut receiver = self.0.subscribe();
+        // The sender lives in `self`, so the channel cannot close while we wait.
+        let _ = receiver.wait_for(|stopping| *stopping).await;
+    }
+}

@@ -17,6 +17,7 @@ use crate::config::ServeArgs;
 use crate::crypto::MasterKey;
 use crate::db::Database;
 use crate::revring::RevRing;
+use crate::shutdown::Stopping;
 use crate::state::{AppState, WebSettings};
 use crate::sync::Worker;
 use crate::sync::live::RunUpdates;
@@ -35,6 +36,7 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     worker: Option<tokio::task::JoinHandle<()>>,
+    stopping: Stopping,
 }
 
 impl Application {
@@ -55,6 +57,7 @@ impl Application {
             listener,
             router,
             worker,
+            stopping: state.stopping,
         })
     }
 
@@ -73,6 +76,11 @@ impl Application {
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
+        let stopping = self.stopping.clone();
+        let shutdown = async move {
+            shutdown.await;
+            stopping.stop();
+        };
         let served = axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown)
             .await
@@ -110,6 +118,7 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
         .context("the RevRing base URL is not usable")?;
     let state = AppState {
         run_updates: RunUpdates::listen(db.clone()),
+        stopping: Stopping::default(),
         db,
         settings: Arc::new(WebSettings {
             revring_base_url: args.revring_base_url.clone(),

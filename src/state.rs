@@ -32,6 +32,8 @@ pub struct AppState {
     pub master_key: Arc<MasterKey>,
     /// The RevRing API (or the simulator); `revring.client(key)` acts with one key.
     pub revring: RevRing,
+    /// Resolves long-lived responses when the server stops.
+    pub stopping: crate::shutdown::Stopping,
     /// Run updates from any process, for live pages.
     pub run_updates: crate::sync::live::RunUpdates,
     /// Set once an account exists: the first-start setup page is then gone for good.

@@ -190,8 +190,16 @@ pub async fn events(
         done: false,
     };
     let stream = stream::unfold(watch, |mut watch| async move {
-        if watch.done || (!watch.first && !watch.next_update().await) {
+        if watch.done {
             return None;
+        }
+        if !watch.first {
+            let stopping = watch.state.stopping.clone();
+            tokio::select! {
+                updated = watch.next_update() => if !updated { return None },
+                // A stopping server ends the stream; the page reconnects to a running one.
+                () = stopping.wait() => return None,
+            }
         }
         watch.first = false;
         let event = watch.event().await;

@@ -213,6 +213,7 @@ fn app_state(app: &TestApp, sim: &Simulator) -> ringside::state::AppState {
 fn state_with(db: PgPool, base_url: String, master_key: MasterKey) -> ringside::state::AppState {
     ringside::state::AppState {
         run_updates: ringside::sync::live::RunUpdates::listen(db.clone()),
+        stopping: Default::default(),
         db,
         settings: std::sync::Arc::new(ringside::state::WebSettings {
             revring_base_url: base_url.parse().unwrap(),

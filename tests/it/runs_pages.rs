@@ -325,3 +325,50 @@ async fn an_update_stored_by_one_process_reaches_a_page_served_by_another() {
     assert!(stream.matches("event: update").count() >= 1, "{stream}");
     assert!(stream.contains("id=\"run-status\">completed"));
 }
+
+#[tokio::test]
+async fn a_graceful_stop_ends_open_live_pages_instead_of_waiting_for_them() {
+    // Real-time speed: the run is still going when the server stops.
+    let world = RunsWorld::with_speed(1.0).await;
+    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
+    let form = world.admin.page(&suite_path).await;
+    let started = world
+        .admin
+        .post(
+            &format!("{suite_path}/runs"),
+            &[("form_token", &hidden(&form, "form_token"))],
+        )
+        .await;
+    let run_path = location(&started);
+
+    let args = serve_args(&["--revring-base-url", &world.sim.base_url(), "--no-sync"]);
+    let app = ringside::startup::Application::build(&args, world.app.db.clone())
+        .await
+        .unwrap();
+    let reader = Visitor::at(format!("http://{}", app.local_addr()));
+    let (stop, stop_signal) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async {
+        let _ = stop_signal.await;
+    }));
+    assert_eq!(
+        reader.login(ADMIN_EMAIL, PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let mut events = reader.get(&format!("{run_path}/events")).await;
+    assert!(
+        events.chunk().await.unwrap().is_some(),
+        "the live page is streaming"
+    );
+
+    stop.send(()).unwrap();
+    let stopped = tokio::time::timeout(Duration::from_secs(10), server).await;
+    stopped
+        .expect("the server stopped with a live page open")
+        .unwrap()
+        .unwrap();
+    let drained = tokio::time::timeout(Duration::from_secs(5), async {
+        while let Ok(Some(_)) = events.chunk().await {}
+    })
+    .await;
+    assert!(drained.is_ok(), "the event stream ended");
+}
