@@ -3,7 +3,8 @@
 //! Postgres (`ts_headline`).
 //!
 //! Highlights are delimited by two private-use characters ([`MARK_START`], [`MARK_END`]) rather
-//! than HTML, so the page can escape every character of the text and still mark the matches.
+//! than HTML, so the page can escape every character of the text and still mark the matches;
+//! every `<` is guarded ([`GUARDED_LT`]) on the way in so that `ts_headline` keeps tag-like text.
 
 use sqlx::PgPool;
 use time::OffsetDateTime;
@@ -13,6 +14,19 @@ use uuid::Uuid;
 pub const MARK_START: char = '\u{E000}';
 /// Ends a highlighted match in headlines (U+E001).
 pub const MARK_END: char = '\u{E001}';
+/// Follows every `<` in the text given to `ts_headline`, which would otherwise take anything
+/// tag-like for markup and drop it: `<` + U+200B (zero-width space), turned back into `<` by
+/// [`unguard`].
+pub const GUARDED_LT: &str = "<\u{200B}";
+
+/// Texts (turns, reasoning) up to this many characters are shown whole with their matches
+/// marked; longer ones as up to two fragments around the matches.
+pub const WHOLE_TEXT_CHARS: i32 = 400;
+
+/// A headline with its `<` guards removed.
+pub fn unguard(headline: &str) -> String {
+    headline.replace(GUARDED_LT, "<")
+}
 
 /// Which side's turns must contain the match.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +102,9 @@ pub async fn attempts(
                SELECT websearch_to_tsquery('english', $2) AS q,
                       'StartSel=' || chr(57344) || ', StopSel=' || chr(57345)
                       || ', MaxFragments=2, MinWords=8, MaxWords=24, FragmentDelimiter=" … "'
-                      AS opts
+                      AS opts,
+                      'StartSel=' || chr(57344) || ', StopSel=' || chr(57345)
+                      || ', HighlightAll=true' AS all_opts
            ),
            hits AS (
                SELECT a.id, a.run_id, a.test_case_name, a.attempt_number, a.result, a.reasoning,
@@ -119,12 +135,15 @@ pub async fn attempts(
                   h.suite_name AS "suite_name!", h.test_case_name AS "test_case_name!",
                   h.attempt_number AS "attempt_number!", h.result, h.at AS "at!",
                   CASE WHEN to_tsvector('english', coalesce(h.reasoning, '')) @@ q.q
-                       THEN ts_headline('english', h.reasoning, q.q, q.opts) END
+                       THEN ts_headline('english', replace(h.reasoning, '<', '<' || chr(8203)), q.q,
+                                        CASE WHEN length(h.reasoning) <= $7 THEN q.all_opts ELSE q.opts END) END
                       AS "reasoning_headline?",
                   coalesce((
                       SELECT jsonb_agg(jsonb_build_object(
                                  'turn', t.turn, 'speaker', t.speaker,
-                                 'text', ts_headline('english', t.text, q.q, q.opts))
+                                 'text', ts_headline('english', replace(t.text, '<', '<' || chr(8203)), q.q,
+                                                     CASE WHEN length(t.text) <= $7 THEN q.all_opts
+                                                          ELSE q.opts END))
                              ORDER BY t.turn)
                       FROM (SELECT t.n - 1 AS turn,
                                    coalesce(t.e->>'role', t.e->>'speaker', t.e->>'from') AS speaker,
@@ -148,6 +167,7 @@ pub async fn attempts(
         query.speaker.sql(),
         limit,
         offset,
+        WHOLE_TEXT_CHARS,
     )
     .fetch_all(db)
     .await

@@ -74,7 +74,7 @@ pub async fn resolve(db: &PgPool, token_hash: &[u8]) -> sqlx::Result<Option<Reso
     sqlx::query_as!(
         ResolvedLink,
         r#"SELECT id, team_id, target_kind, target_id,
-                  (revoked_at IS NOT NULL OR expires_at <= now()) AS "ended!"
+                  (revoked_at IS NOT NULL OR coalesce(expires_at <= now(), false)) AS "ended!"
            FROM share_links WHERE token_hash = $1"#,
         token_hash,
     )

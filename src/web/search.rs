@@ -9,7 +9,9 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
-use crate::db::search::{self, MARK_END, MARK_START, SearchHit, SearchQuery, SpeakerFilter};
+use crate::db::search::{
+    self, MARK_END, MARK_START, SearchHit, SearchQuery, SpeakerFilter, unguard,
+};
 use crate::error::AppError;
 use crate::revring::Speaker;
 use crate::state::AppState;
@@ -31,7 +33,7 @@ pub fn segments(headline: &str) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut marked = false;
-    for c in headline.chars() {
+    for c in unguard(headline).chars() {
         match c {
             MARK_START | MARK_END => {
                 if !current.is_empty() {
@@ -215,7 +217,7 @@ mod tests {
 
     #[test]
     fn headlines_split_into_marked_segments() {
-        let text = format!("a {MARK_START}refund{MARK_END} <b>now</b>");
+        let text = format!("a {MARK_START}refund{MARK_END} <\u{200B}b>now<\u{200B}/b>");
         assert_eq!(
             segments(&text),
             vec![
