@@ -10,6 +10,9 @@
   function replace(event) {
     if (event.data) {
       live.innerHTML = event.data;
+      if (window.ringsideTimes) {
+        window.ringsideTimes(live);
+      }
     }
   }
   source.addEventListener("update", replace);

@@ -11,6 +11,8 @@ pub mod local;
 pub mod login_failures;
 pub mod run_starts;
 pub mod runs;
+pub mod search;
+pub mod share_links;
 pub mod suites;
 
 use std::time::Duration;

@@ -297,3 +297,37 @@ pub async fn cancel_target(
     .fetch_optional(db)
     .await
 }
+
+/// The suite's run before `run` (by creation time) that has at least one verdict and is no
+/// longer active: the baseline the run page compares with. `None` for the suite's first run.
+pub async fn previous_judged(
+    db: &PgPool,
+    team_id: Uuid,
+    run: &RunRow,
+) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT id FROM runs
+         WHERE team_id = $1 AND suite_id = $2 AND id <> $3
+           AND (created_at, id) < ($4, $3)
+           AND attempts_done > 0 AND status NOT IN ('queued', 'running')
+         ORDER BY created_at DESC, id DESC
+         LIMIT 1",
+        team_id,
+        run.suite_id,
+        run.id,
+        run.created_at,
+    )
+    .fetch_optional(db)
+    .await
+}
+
+/// The API key the team's run was started or imported with (for call details and recordings).
+pub async fn api_key_of(db: &PgPool, team_id: Uuid, run_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT api_key_id FROM runs WHERE team_id = $1 AND id = $2",
+        team_id,
+        run_id
+    )
+    .fetch_optional(db)
+    .await
+}

@@ -222,3 +222,23 @@ pub async fn cases(db: &PgPool, team_id: Uuid, suite_id: Uuid) -> sqlx::Result<V
     .fetch_all(db)
     .await
 }
+
+/// One test case of the team's suite by RevRing's id (also when RevRing no longer lists it).
+pub async fn case(
+    db: &PgPool,
+    team_id: Uuid,
+    suite_id: Uuid,
+    case_revring_id: &str,
+) -> sqlx::Result<Option<CaseRow>> {
+    sqlx::query_as!(
+        CaseRow,
+        "SELECT revring_id, name, script, scoring_rubric, attempts_per_run
+         FROM test_cases
+         WHERE team_id = $1 AND suite_id = $2 AND revring_id = $3",
+        team_id,
+        suite_id,
+        case_revring_id
+    )
+    .fetch_optional(db)
+    .await
+}

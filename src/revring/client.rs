@@ -209,6 +209,19 @@ impl Client {
         self.get("/calls/{id}", &["calls", id]).await
     }
 
+    /// `GET` of a call's `recordingUrl`, body unread (for streaming it on). The key is sent
+    /// only to the API's own origin; `range` is forwarded as the `Range` header.
+    pub async fn fetch_recording(
+        &self,
+        recording_url: &str,
+        range: Option<&str>,
+    ) -> Result<reqwest::Response, Error> {
+        let url = url::Url::parse(recording_url).map_err(|e| Error::InvalidInput {
+            message: format!("the recording link is not a URL: {e}"),
+        })?;
+        self.transport.get_file(&url, range).await
+    }
+
     /// `POST /calls/batch-get`. No IDs means no request; more than [`BATCH_GET_MAX_IDS`] are
     /// fetched in several requests. `minimal` leaves out transcripts, summaries and metrics.
     pub async fn batch_get_calls(&self, ids: &[String], minimal: bool) -> Result<Vec<Call>, Error> {

@@ -223,6 +223,53 @@ impl Transport {
         ))
     }
 
+    /// `GET` of a file RevRing links to (a call recording), returning the response with its
+    /// body unread so it can be streamed on. The API key goes along only when `url` is on the
+    /// API's own origin (scheme, host and port): a link to a storage host never receives it.
+    /// `range` is forwarded as the `Range` header. Not retried; non-2xx answers are errors.
+    pub(crate) async fn get_file(
+        &self,
+        url: &Url,
+        range: Option<&str>,
+    ) -> Result<reqwest::Response, Error> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::InvalidInput {
+                message: "the recording link is not an http(s) URL".into(),
+            });
+        }
+        let mut request = self
+            .shared
+            .http
+            .get(url.clone())
+            .timeout(self.shared.timeout);
+        if url.origin() == self.shared.base_url.origin() {
+            let mut key = HeaderValue::from_str(self.key.expose_secret().trim()).map_err(|_| {
+                Error::InvalidInput {
+                    message: "the API key contains characters not allowed in an HTTP header".into(),
+                }
+            })?;
+            key.set_sensitive(true);
+            request = request.header(API_KEY_HEADER, key);
+        }
+        if let Some(range) = range {
+            request = request.header(reqwest::header::RANGE, range);
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| self.transport_error(e, false))?;
+        let status = response.status();
+        if status.is_success() {
+            return Ok(response);
+        }
+        let text = response.text().await.unwrap_or_default();
+        Err(Error::from_status(
+            Upstream::new(status, &self.redact(&text)),
+            None,
+            false,
+        ))
+    }
+
     /// Classifies a failure without a (complete) response.
     fn transport_error(&self, error: reqwest::Error, writes: bool) -> Error {
         let error = error.without_url();

@@ -2,10 +2,13 @@
 
 mod account;
 pub mod assets;
+mod attempt_page;
+mod attempts;
 mod audit;
 pub mod auth;
 pub mod csrf;
 mod error_pages;
+pub mod exports;
 pub mod form;
 pub mod format;
 mod health;
@@ -14,11 +17,16 @@ mod invite;
 pub mod keys;
 pub mod layout;
 mod login;
+mod recording;
+mod run_page;
 pub mod run_views;
-mod runs;
+pub(crate) mod runs;
+mod search;
 mod setup;
-mod suites;
-mod team;
+mod shared;
+mod shares;
+pub(crate) mod suites;
+pub(crate) mod team;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -78,11 +86,24 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .route("/runs", get(runs::index))
         .route("/runs/{id}", get(runs::show))
         .route("/runs/{id}/events", get(runs::events))
-        .route("/runs/{id}/cancel", post(runs::cancel));
+        .route("/runs/{id}/cancel", post(runs::cancel))
+        .route("/runs/{id}/export.csv", get(attempts::export_csv))
+        .route("/runs/{id}/export.xml", get(attempts::export_junit))
+        .route("/runs/{id}/export.json", get(attempts::export_json))
+        .route("/search", get(search::show))
+        .route("/share", post(shares::create))
+        .route("/shares", get(shares::index))
+        .route("/shares/{id}/revoke", post(shares::revoke))
+        .route("/runs/{run_id}/attempts/{attempt_id}", get(attempts::show))
+        .route(
+            "/runs/{run_id}/attempts/{attempt_id}/recording",
+            get(attempts::recording),
+        );
     let pages = session_bearing(pages, state.clone(), sessions);
 
     Router::new()
         .merge(pages)
+        .merge(shared::routes())
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/static/{*path}", get(assets::serve))

@@ -9,19 +9,20 @@ use axum::extract::{Path, Query, State};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, Redirect};
 use futures_util::stream::{self, Stream};
+use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::auth::Role;
-use crate::db::attempts::{self, AttemptRow};
 use crate::db::{audit, runs};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::sync::start::cancel_run;
 use crate::web::auth::CurrentMember;
 use crate::web::layout::{FlashKind, Layout, push_flash};
-use crate::web::run_views::{Page, RunLine, badge_class, revring_access};
+use crate::web::run_page::RunBody;
+use crate::web::run_views::{Page, RunLine, revring_access};
 use crate::web::suites::PageQuery;
 
 /// Runs per page on the runs list.
@@ -57,38 +58,43 @@ pub async fn index(
     Ok(Html(view.render()?))
 }
 
+/// `?failures=1` on run pages: show only failed attempts.
+#[derive(Debug, Default, Deserialize)]
+pub struct RunQuery {
+    /// `1` to show failed attempts only.
+    pub failures: Option<String>,
+}
+
+impl RunQuery {
+    /// Whether only failed attempts are wanted.
+    pub fn failures_only(&self) -> bool {
+        self.failures.as_deref() == Some("1")
+    }
+}
+
 /// The part of the run page that changes while the run goes on.
 #[derive(Template)]
 #[template(path = "runs/live.html")]
-struct LiveSection {
-    line: RunLine,
-    attempts: Vec<AttemptRow>,
-    csrf_token: String,
-    can_cancel: bool,
-}
-
-impl LiveSection {
-    fn verdict_class(&self, attempt: &AttemptRow) -> &'static str {
-        attempt
-            .result
-            .as_deref()
-            .map_or("badge-pending", badge_class)
-    }
+pub(crate) struct LiveSection {
+    pub(crate) body: RunBody,
+    pub(crate) csrf_token: String,
+    pub(crate) can_cancel: bool,
 }
 
 async fn live_section(
     state: &AppState,
     member: &CurrentMember,
     run_id: Uuid,
+    failures_only: bool,
     csrf_token: String,
 ) -> Result<LiveSection, AppError> {
     let run = runs::get(&state.db, member.team_id, run_id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let base = format!("/runs/{run_id}");
     Ok(LiveSection {
-        attempts: attempts::for_run(&state.db, member.team_id, run_id).await?,
+        body: RunBody::load(&state.db, member.team_id, run, base, failures_only).await?,
         can_cancel: member.role >= Role::Member,
-        line: RunLine::from(run),
         csrf_token,
     })
 }
@@ -99,6 +105,7 @@ struct RunPage {
     layout: Layout,
     line: RunLine,
     live_html: String,
+    events_src: String,
 }
 
 /// `GET /runs/{id}`
@@ -107,14 +114,25 @@ pub async fn show(
     session: Session,
     member: CurrentMember,
     Path(run_id): Path<Uuid>,
+    Query(query): Query<RunQuery>,
 ) -> Result<Html<String>, AppError> {
     let layout = Layout::for_member("Run", "runs", &member, &session).await;
-    let live = live_section(&state, &member, run_id, layout.csrf_token.clone()).await?;
+    let failures_only = query.failures_only();
+    let live = live_section(
+        &state,
+        &member,
+        run_id,
+        failures_only,
+        layout.csrf_token.clone(),
+    )
+    .await?;
     let mut layout = layout;
-    layout.title = live.line.title();
+    layout.title = live.body.line.title();
+    let filter = if failures_only { "?failures=1" } else { "" };
     let page = RunPage {
-        line: live.line.clone(),
+        line: live.body.line.clone(),
         live_html: live.render()?,
+        events_src: format!("/runs/{run_id}/events{filter}"),
         layout,
     };
     Ok(Html(page.render()?))
@@ -125,6 +143,7 @@ struct Watch {
     state: AppState,
     member: CurrentMember,
     run_id: Uuid,
+    failures_only: bool,
     csrf_token: String,
     updates: tokio::sync::broadcast::Receiver<Uuid>,
     first: bool,
@@ -150,12 +169,13 @@ impl Watch {
             &self.state,
             &self.member,
             self.run_id,
+            self.failures_only,
             self.csrf_token.clone(),
         )
         .await
         {
             Ok(section) => {
-                self.done = !section.line.run.polling;
+                self.done = !section.body.line.run.polling;
                 let kind = if self.done { "done" } else { "update" };
                 Event::default()
                     .event(kind)
@@ -176,6 +196,7 @@ pub async fn events(
     session: Session,
     member: CurrentMember,
     Path(run_id): Path<Uuid>,
+    Query(query): Query<RunQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<Event, Infallible>>>, AppError> {
     runs::get(&state.db, member.team_id, run_id)
         .await?
@@ -186,6 +207,7 @@ pub async fn events(
         state,
         member,
         run_id,
+        failures_only: query.failures_only(),
         first: true,
         done: false,
     };

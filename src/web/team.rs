@@ -97,7 +97,7 @@ pub async fn show(
 }
 
 /// The portal's own origin for absolute links: the public URL, else the request's host.
-fn base_url(state: &AppState, headers: &HeaderMap) -> String {
+pub(crate) fn base_url(state: &AppState, headers: &HeaderMap) -> String {
     if let Some(public) = &state.settings.public_url {
         return public.as_str().trim_end_matches('/').to_owned();
     }

@@ -1,0 +1,9 @@
+//! Run, attempt and search pages, share links and exports, against the simulator's history.
+
+mod exports;
+mod fixture;
+mod pages;
+mod search;
+mod share;
+
+pub use fixture::ViewsFixture;
