@@ -50,6 +50,12 @@ async fn search_finds_a_phrase_in_one_transcript_highlighted_and_only_in_the_tea
     let tester = fx.admin.page("/search?q=zephyr&speaker=tester").await;
     assert!(tester.contains(&other.to_string()) && !tester.contains(&one.to_string()));
 
+    // Speaker labels and keys are not words anyone said.
+    for label in ["assistant", "role", "content"] {
+        let hits = fx.admin.page(&format!("/search?q={label}")).await;
+        assert!(hits.contains("No attempt matches"), "{label}: {hits}");
+    }
+
     // Another team finds nothing.
     let team = create_team(&fx.app.db, "Elsewhere").await;
     let (outsider, _) = member(&fx.app, "eve@example.com", team, Role::Admin).await;
