@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod attempts;
 pub mod audit;
+pub mod case_results;
 pub mod ingest;
 pub mod invitations;
 pub mod key_refresh;
@@ -12,6 +13,7 @@ pub mod login_failures;
 pub mod run_starts;
 pub mod runs;
 pub mod suites;
+pub mod trends;
 
 use std::time::Duration;
 

@@ -110,6 +110,71 @@ pub fn change_css(now: Option<f64>, then: Option<f64>) -> &'static str {
     }
 }
 
+/// The date ranges of the suite trend page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TrendRange {
+    /// The last 7 days.
+    Week,
+    /// The last 30 days.
+    #[default]
+    Month,
+    /// The last 90 days.
+    Quarter,
+    /// The whole history.
+    All,
+}
+
+impl TrendRange {
+    /// Every range, as the page offers them.
+    pub const ALL: [TrendRange; 4] = [
+        TrendRange::Week,
+        TrendRange::Month,
+        TrendRange::Quarter,
+        TrendRange::All,
+    ];
+
+    /// Reads `7d`, `30d`, `90d` or `all`; anything else is the default.
+    pub fn parse(value: Option<&str>) -> Self {
+        match value {
+            Some("7d") => TrendRange::Week,
+            Some("90d") => TrendRange::Quarter,
+            Some("all") => TrendRange::All,
+            _ => TrendRange::Month,
+        }
+    }
+
+    /// The query value.
+    pub fn key(&self) -> &'static str {
+        match self {
+            TrendRange::Week => "7d",
+            TrendRange::Month => "30d",
+            TrendRange::Quarter => "90d",
+            TrendRange::All => "all",
+        }
+    }
+
+    /// Words for the page.
+    pub fn label(&self) -> &'static str {
+        match self {
+            TrendRange::Week => "7 days",
+            TrendRange::Month => "30 days",
+            TrendRange::Quarter => "90 days",
+            TrendRange::All => "All time",
+        }
+    }
+
+    /// The earliest creation time in range, seen from `now`.
+    pub fn since(&self, now: time::OffsetDateTime) -> time::OffsetDateTime {
+        let days = match self {
+            TrendRange::Week => 7,
+            TrendRange::Month => 30,
+            TrendRange::Quarter => 90,
+            TrendRange::All => return time::OffsetDateTime::UNIX_EPOCH,
+        };
+        now - time::Duration::days(days)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,5 +208,16 @@ mod tests {
         assert_eq!(format_change(Some(60.0), Some(60.2)), "±0 pts");
         assert_eq!(format_change(Some(60.0), None), "—");
         assert_eq!(change_css(Some(50.0), Some(70.0)), "change-down");
+    }
+
+    #[test]
+    fn ranges_parse_and_reach_back() {
+        use time::macros::datetime;
+        assert_eq!(TrendRange::parse(Some("90d")), TrendRange::Quarter);
+        assert_eq!(TrendRange::parse(Some("bogus")), TrendRange::Month);
+        assert_eq!(TrendRange::parse(None).key(), "30d");
+        let now = datetime!(2026-11-24 12:00 UTC);
+        assert_eq!(TrendRange::Week.since(now), datetime!(2026-11-17 12:00 UTC));
+        assert_eq!(TrendRange::All.since(now), time::OffsetDateTime::UNIX_EPOCH);
     }
 }
