@@ -182,8 +182,11 @@ pub fn pass_rate_chart(runs: &[TrendRun], linked: bool) -> LineChart {
     let rates: Vec<f64> = judged
         .iter()
         .map(|run| {
-            pass_rate(run.attempts_passed, run.attempts_passed + run.attempts_failed)
-                .unwrap_or_default()
+            pass_rate(
+                run.attempts_passed,
+                run.attempts_passed + run.attempts_failed,
+            )
+            .unwrap_or_default()
         })
         .collect();
     line_chart(
@@ -236,7 +239,12 @@ pub fn counts_chart(runs: &[TrendRun], linked: bool) -> BarChart {
     let frame = Frame::STANDARD;
     let stacks: Vec<(f64, f64)> = runs
         .iter()
-        .map(|run| (f64::from(run.attempts_passed), f64::from(run.attempts_failed)))
+        .map(|run| {
+            (
+                f64::from(run.attempts_passed),
+                f64::from(run.attempts_failed),
+            )
+        })
         .collect();
     let max = chart::nice_ceiling(stacks.iter().map(|(p, f)| p + f).fold(0.0, f64::max));
     let bars = chart::stacked_bars(&frame, &stacks, max);

@@ -80,8 +80,14 @@ pub async fn load(
         rows.into_iter().partition(|row| row.run_id == run_id);
     let diffs = match &base {
         Some(_) => run_diff::diff(
-            &theirs.into_iter().map(CaseResultRow::into_case).collect::<Vec<_>>(),
-            &mine.into_iter().map(CaseResultRow::into_case).collect::<Vec<_>>(),
+            &theirs
+                .into_iter()
+                .map(CaseResultRow::into_case)
+                .collect::<Vec<_>>(),
+            &mine
+                .into_iter()
+                .map(CaseResultRow::into_case)
+                .collect::<Vec<_>>(),
         ),
         None => Vec::new(),
     };
@@ -116,13 +122,19 @@ impl ComparePage {
             None => ("cell-none", "not in run".into()),
             Some(c) => (
                 c.outcome().css(),
-                format!("{} · {}/{} passed", c.outcome().label(), c.passed, c.judged()),
+                format!(
+                    "{} · {}/{} passed",
+                    c.outcome().label(),
+                    c.passed,
+                    c.judged()
+                ),
             ),
         }
     }
 
     fn side_by_side(&self, case: &CaseDiff) -> String {
-        let case_id: String = url::form_urlencoded::byte_serialize(case.case_id.as_bytes()).collect();
+        let case_id: String =
+            url::form_urlencoded::byte_serialize(case.case_id.as_bytes()).collect();
         let base = self
             .base
             .as_ref()
@@ -154,13 +166,23 @@ pub async fn show(
     let comparison = load(&state.db, member.team_id, query.run, query.base).await?;
     let summary: Vec<(DiffKind, usize)> = DiffKind::ALL
         .iter()
-        .map(|kind| (*kind, comparison.diffs.iter().filter(|d| d.kind == *kind).count()))
+        .map(|kind| {
+            (
+                *kind,
+                comparison.diffs.iter().filter(|d| d.kind == *kind).count(),
+            )
+        })
         .collect();
     let groups = DiffKind::ALL
         .iter()
         .map(|kind| Group {
             kind: *kind,
-            cases: comparison.diffs.iter().filter(|d| d.kind == *kind).cloned().collect(),
+            cases: comparison
+                .diffs
+                .iter()
+                .filter(|d| d.kind == *kind)
+                .cloned()
+                .collect(),
         })
         .filter(|group| !group.cases.is_empty())
         .collect();

@@ -69,7 +69,10 @@ impl SuiteLine {
             .zip(&row.recent_judged)
             .filter_map(|(passed, judged)| pass_rate(*passed, *judged))
             .collect();
-        let past = row.past_passed.zip(row.past_judged).and_then(|(p, j)| pass_rate(p, j));
+        let past = row
+            .past_passed
+            .zip(row.past_judged)
+            .and_then(|(p, j)| pass_rate(p, j));
         Self { row, rates, past }
     }
 

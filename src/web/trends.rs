@@ -109,7 +109,10 @@ impl TrendPage {
 
     fn mean_rate(&self) -> String {
         let (passed, judged) = self.runs.iter().fold((0, 0), |(p, j), run| {
-            (p + run.attempts_passed, j + run.attempts_passed + run.attempts_failed)
+            (
+                p + run.attempts_passed,
+                j + run.attempts_passed + run.attempts_failed,
+            )
         });
         format_rate(pass_rate(passed, judged))
     }
