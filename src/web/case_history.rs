@@ -14,7 +14,6 @@ use crate::error::AppError;
 use crate::state::AppState;
 use crate::web::auth::CurrentMember;
 use crate::web::case_grid::{self, CaseLine};
-use crate::web::charts::run_title;
 use crate::web::layout::Layout;
 
 /// Runs the case history shows unless asked otherwise.
@@ -66,23 +65,11 @@ impl HistoryPage {
         }
     }
 
-    fn cell_title(&self, run: &TrendRun, cell: &Option<CaseCounts>) -> String {
-        let what = match cell {
+    fn cell_title(&self, cell: &Option<CaseCounts>) -> String {
+        match cell {
             None => "not run".to_owned(),
-            Some(c) => format!(
-                "{}: {} passed, {} failed, {} errored, {} pending",
-                c.outcome().label(),
-                c.passed,
-                c.failed,
-                c.errored,
-                c.pending
-            ),
-        };
-        format!(
-            "{} · {} · {what}",
-            run_title(run),
-            crate::web::format::when(&run.created_at)
-        )
+            Some(c) => format!("{} {}/{}", c.outcome().label(), c.passed, c.judged()),
+        }
     }
 
     fn href(&self, run: &TrendRun, case: &CaseLine) -> String {

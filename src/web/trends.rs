@@ -18,7 +18,6 @@ use crate::state::AppState;
 use crate::web::auth::CurrentMember;
 use crate::web::charts::{self, BarChart, LineChart};
 use crate::web::layout::Layout;
-use crate::web::run_views::human_duration;
 
 /// Most runs one trend page charts; a longer range shows its latest this-many runs and says so.
 pub const MAX_TREND_RUNS: i64 = 500;
@@ -75,7 +74,7 @@ struct TrendPage {
     range: TrendRange,
     ranges: [TrendRange; 4],
     truncated: bool,
-    /// Newest first, for the table.
+    /// Newest first.
     runs: Vec<TrendRun>,
     pass_chart: LineChart,
     counts_chart: BarChart,
@@ -122,17 +121,6 @@ impl TrendPage {
             run.attempts_passed,
             run.attempts_passed + run.attempts_failed,
         ))
-    }
-
-    fn title(&self, run: &TrendRun) -> String {
-        charts::run_title(run)
-    }
-
-    fn duration(&self, run: &TrendRun) -> String {
-        match (run.started_at, run.completed_at) {
-            (Some(start), Some(end)) => human_duration((end - start).whole_seconds()),
-            _ => "—".into(),
-        }
     }
 }
 

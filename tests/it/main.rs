@@ -15,3 +15,4 @@ mod local_cluster;
 mod revring_client;
 mod simulator;
 mod sync;
+mod trends;
