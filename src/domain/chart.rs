@@ -10,6 +10,30 @@ pub const BAR_FILL: f64 = 0.8;
 /// Space kept above and below a sparkline's line so its stroke is not clipped.
 pub const SPARK_PAD: f64 = 2.0;
 
+/// A coordinate as SVG markup writes it: to a tenth, without a trailing `.0` (`44`, `60.6`,
+/// `-3.5`). Written with integer arithmetic: charts hold thousands of numbers and the general
+/// float formatter is needlessly slow for them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Coord(pub f64);
+
+impl std::fmt::Display for Coord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let tenths = (self.0 * 10.0).round() as i64;
+        let sign = if tenths < 0 { "-" } else { "" };
+        let (whole, fraction) = (tenths.abs() / 10, tenths.abs() % 10);
+        if fraction == 0 {
+            write!(f, "{sign}{whole}")
+        } else {
+            write!(f, "{sign}{whole}.{fraction}")
+        }
+    }
+}
+
+/// `Coord` of a value or a reference to one (templates hold either).
+pub fn coord(value: impl std::borrow::Borrow<f64>) -> Coord {
+    Coord(*value.borrow())
+}
+
 /// Rounds to a tenth.
 fn tenth(value: f64) -> f64 {
     (value * 10.0).round() / 10.0
@@ -118,8 +142,8 @@ pub fn line_path(points: &[Point]) -> String {
             path,
             "{}{command}{} {}",
             if i == 0 { "" } else { " " },
-            point.x,
-            point.y
+            Coord(point.x),
+            Coord(point.y)
         );
     }
     path
@@ -211,8 +235,10 @@ pub fn sparkline(width: f64, height: f64, values: &[f64], max: f64) -> String {
     let mut push = |px: f64, py: f64| {
         let _ = write!(
             points,
-            "{}{px},{py}",
-            if points.is_empty() { "" } else { " " }
+            "{}{},{}",
+            if points.is_empty() { "" } else { " " },
+            Coord(px),
+            Coord(py)
         );
     };
     match values {
@@ -307,6 +333,15 @@ mod tests {
         assert_eq!(nice_ceiling(50.0), 50.0);
         assert_eq!(nice_ceiling(0.3), 0.5);
         assert_eq!(ticks(100.0, 4), vec![0.0, 25.0, 50.0, 75.0, 100.0]);
+    }
+
+    #[test]
+    fn coordinates_print_to_a_tenth() {
+        let printed: Vec<String> = [44.0, 60.6, 0.04, -3.5, 12.96, -0.04]
+            .iter()
+            .map(|v| Coord(*v).to_string())
+            .collect();
+        assert_eq!(printed, ["44", "60.6", "0", "-3.5", "13", "0"]);
     }
 
     #[test]

@@ -6,8 +6,7 @@ use time::macros::format_description;
 
 use crate::db::trends::TrendRun;
 use crate::domain::chart::{self, Frame, Point, StackedBar};
-use crate::domain::trend::{format_rate, pass_rate};
-use crate::web::run_views::human_duration;
+use crate::domain::trend::pass_rate;
 
 /// Horizontal gridlines (intervals) of every chart.
 const Y_INTERVALS: usize = 4;
@@ -86,10 +85,29 @@ fn day(at: OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// `2026-11-24 09:05`.
-fn moment(at: OffsetDateTime) -> String {
-    at.format(format_description!("[year]-[month]-[day] [hour]:[minute]"))
-        .unwrap_or_default()
+/// A run's tooltip: `Name · 2026-11-24 09:05 · tail`, built in one allocation (a chart has
+/// hundreds of them).
+fn tooltip(run: &TrendRun, tail: std::fmt::Arguments<'_>) -> String {
+    use std::fmt::Write;
+    let at = run.created_at;
+    let mut text = String::with_capacity(64);
+    match &run.name {
+        Some(name) if !name.trim().is_empty() => text.push_str(name),
+        _ => {
+            text.push_str("Run ");
+            text.push_str(run.revring_id.get(..8).unwrap_or(&run.revring_id));
+        }
+    }
+    let _ = write!(
+        text,
+        " · {}-{:02}-{:02} {:02}:{:02} · {tail}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute()
+    );
+    text
 }
 
 /// A run's name for tooltips.
@@ -98,10 +116,6 @@ pub fn run_title(run: &TrendRun) -> String {
         Some(name) if !name.trim().is_empty() => name.clone(),
         _ => format!("Run {}", run.revring_id.get(..8).unwrap_or(&run.revring_id)),
     }
-}
-
-fn href(run: &TrendRun, linked: bool) -> Option<String> {
-    linked.then(|| format!("/runs/{}", run.id))
 }
 
 fn seconds(at: OffsetDateTime) -> f64 {
@@ -166,7 +180,7 @@ fn line_chart(
             .map(|(point, (run, value))| Mark {
                 shape: point,
                 title: titles(run, *value),
-                href: href(run, linked),
+                href: linked.then(|| format!("/runs/{}", run.id)),
             })
             .collect(),
         frame,
@@ -194,20 +208,14 @@ pub fn pass_rate_chart(runs: &[TrendRun], linked: bool) -> LineChart {
         &rates,
         100.0,
         |value| format!("{value}%"),
-        |run, rate| {
-            format!(
-                "{} · {} · {} passed",
-                run_title(run),
-                moment(run.created_at),
-                format_rate(Some(rate))
-            )
-        },
+        |run, rate| tooltip(run, format_args!("{}% passed", rate.round())),
         linked,
     )
 }
 
 /// Run duration (start to end) per run, in minutes (runs without both times are left out).
-pub fn duration_chart(runs: &[TrendRun], linked: bool) -> LineChart {
+/// Drawn as a bare line, its points carry no tooltips or links.
+pub fn duration_chart(runs: &[TrendRun]) -> LineChart {
     let timed: Vec<(&TrendRun, f64)> = runs
         .iter()
         .filter_map(|run| {
@@ -222,20 +230,13 @@ pub fn duration_chart(runs: &[TrendRun], linked: bool) -> LineChart {
         &minutes,
         max,
         |value| format!("{} min", (value * 10.0).round() / 10.0),
-        |run, minutes| {
-            format!(
-                "{} · {} · {}",
-                run_title(run),
-                moment(run.created_at),
-                human_duration((minutes * 60.0).round() as i64)
-            )
-        },
-        linked,
+        |_, _| String::new(),
+        false,
     )
 }
 
-/// Passed and failed attempts per run, stacked.
-pub fn counts_chart(runs: &[TrendRun], linked: bool) -> BarChart {
+/// Passed and failed attempts per run, stacked; each bar's tooltip names its run.
+pub fn counts_chart(runs: &[TrendRun]) -> BarChart {
     let frame = Frame::STANDARD;
     let stacks: Vec<(f64, f64)> = runs
         .iter()
@@ -261,14 +262,14 @@ pub fn counts_chart(runs: &[TrendRun], linked: bool) -> BarChart {
             .zip(runs)
             .map(|(bar, run)| Mark {
                 shape: bar,
-                title: format!(
-                    "{} · {} · {} passed, {} failed",
-                    run_title(run),
-                    moment(run.created_at),
-                    run.attempts_passed,
-                    run.attempts_failed
+                title: tooltip(
+                    run,
+                    format_args!(
+                        "{} passed, {} failed",
+                        run.attempts_passed, run.attempts_failed
+                    ),
                 ),
-                href: href(run, linked),
+                href: None,
             })
             .collect(),
         frame,

@@ -94,8 +94,8 @@ impl TrendPage {
             ranges: TrendRange::ALL,
             truncated: data.truncated,
             pass_chart: charts::pass_rate_chart(&data.runs, linked),
-            counts_chart: charts::counts_chart(&data.runs, linked),
-            duration_chart: charts::duration_chart(&data.runs, linked),
+            counts_chart: charts::counts_chart(&data.runs),
+            duration_chart: charts::duration_chart(&data.runs),
             runs: data.runs,
         };
         page.runs.reverse();
