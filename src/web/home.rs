@@ -113,11 +113,20 @@ impl SuiteLine {
     }
 }
 
+/// Figures about the team and the installation, shown while the team has no suites yet.
+struct Overview {
+    members: i64,
+    keys: usize,
+    database_version: String,
+    revring_base_url: String,
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     layout: Layout,
     team_name: String,
+    overview: Option<Overview>,
     suites: Vec<SuiteLine>,
     failing: Vec<FailingCase>,
     has_keys: bool,
@@ -138,13 +147,16 @@ pub async fn show(
     member: CurrentMember,
 ) -> Result<Html<String>, AppError> {
     let data = load(&state.db, member.team_id).await?;
-    let has_keys = !data.suites.is_empty()
-        || !api_keys::active_keys(&state.db, member.team_id)
-            .await?
-            .is_empty();
+    let overview = if data.suites.is_empty() {
+        Some(overview(&state, member.team_id).await?)
+    } else {
+        None
+    };
+    let has_keys = overview.as_ref().is_none_or(|overview| overview.keys > 0);
     let page = HomePage {
         layout: Layout::for_member("Dashboard", "home", &member, &session).await,
         team_name: member.team_name.clone(),
+        overview,
         suites: data.suites.into_iter().map(SuiteLine::new).collect(),
         failing: data.failing,
         has_keys,
@@ -152,4 +164,21 @@ pub async fn show(
         past_days: PAST_DAYS,
     };
     Ok(Html(page.render()?))
+}
+
+async fn overview(state: &AppState, team_id: Uuid) -> Result<Overview, AppError> {
+    let row = sqlx::query!(
+        r#"SELECT
+             (SELECT count(*) FROM memberships WHERE team_id = $1) AS "members!",
+             current_setting('server_version') AS "database_version!""#,
+        team_id
+    )
+    .fetch_one(&state.db)
+    .await?;
+    Ok(Overview {
+        members: row.members,
+        keys: api_keys::active_keys(&state.db, team_id).await?.len(),
+        database_version: row.database_version,
+        revring_base_url: state.settings.revring_base_url.to_string(),
+    })
 }
