@@ -19,8 +19,13 @@ pub const FLAKY_THRESHOLD: f64 = 0.2;
 /// A case that did not pass in at least this share of its runs (without being flaky) is broken.
 pub const BROKEN_SHARE: f64 = 0.8;
 
-/// A case whose last this-many runs all failed, after passing before, has regressed.
+/// A case whose last this-many (or more) runs all failed, after passing before, has regressed.
 pub const REGRESSION_RUNS: usize = 3;
+
+/// "Passing before" a regression: at least this share of at least `REGRESSION_RUNS` runs
+/// before the final failing streak passed (a case that passed once in a while is broken, not
+/// regressed).
+pub const REGRESSION_PASS_SHARE: f64 = 0.8;
 
 /// What a case's recent history says about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,9 +135,11 @@ pub fn score(history: &[CaseCounts]) -> FlakeScore {
     let failing_runs = passed.iter().filter(|passed| !**passed).count();
     let score = ratio(flips + disagreeing_runs, transitions + multi_attempt_runs);
     let runs = judged.len();
-    let regressed = runs > REGRESSION_RUNS
-        && passed[runs - REGRESSION_RUNS..].iter().all(|p| !p)
-        && passed[..runs - REGRESSION_RUNS].iter().any(|p| *p);
+    let streak = passed.iter().rev().take_while(|passed| !**passed).count();
+    let before = &passed[..runs - streak];
+    let regressed = streak >= REGRESSION_RUNS
+        && before.len() >= REGRESSION_RUNS
+        && ratio(before.iter().filter(|p| **p).count(), before.len()) >= REGRESSION_PASS_SHARE;
     let verdict = if runs < MIN_RUNS {
         FlakeVerdict::TooLittleEvidence
     } else if score >= FLAKY_THRESHOLD {
@@ -209,6 +216,20 @@ mod tests {
         assert_eq!((s.flips, s.transitions), (1, 9));
         assert!((s.score - 1.0 / 9.0).abs() < 1e-12);
         assert_eq!(s.verdict, FlakeVerdict::Regressed);
+    }
+
+    #[test]
+    fn a_stray_early_pass_does_not_make_a_broken_case_regressed() {
+        // One pass, then nine failures: the streak has only one run before it.
+        assert_eq!(score(&single("pfffffffff")).verdict, FlakeVerdict::Broken);
+        // 3 of 5 passes before the streak is below the 80% that "passing before" needs
+        // (3 flips in 22 transitions: 0.14, not flaky).
+        let mostly_failing = score(&single("ppffpffffffffffffffffff"));
+        assert_eq!(mostly_failing.verdict, FlakeVerdict::Broken);
+        // 14 of 15 passes before a streak of 3 failures (3 flips in 17): regressed.
+        let regressed = score(&single("pppppppppfpppppfff"));
+        assert!((regressed.score - 3.0 / 17.0).abs() < 1e-12);
+        assert_eq!(regressed.verdict, FlakeVerdict::Regressed);
     }
 
     #[test]
