@@ -46,13 +46,6 @@ impl<'c> CopyRows<'c> {
         self
     }
 
-    /// A NULL field.
-    pub fn null(&mut self) -> &mut Self {
-        self.separate();
-        self.buf.push_str("\\N");
-        self
-    }
-
     /// Ends the row, sending the buffer when it is full.
     pub async fn end_row(&mut self) -> sqlx::Result<()> {
         self.buf.push('\n');

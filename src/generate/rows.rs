@@ -16,6 +16,9 @@ use super::catalog::{self, FAILURE_REASONS};
 use super::copy::CopyRows;
 use super::plan::{self, SuitePlan, Verdict};
 
+/// What generated runs are called (with their number in the suite).
+const RUN_KINDS: [&str; 4] = ["Nightly", "Deploy check", "Nightly", "Prompt change"];
+
 /// Connections that copy attempts at the same time.
 const ATTEMPT_WRITERS: usize = 2;
 
@@ -24,6 +27,7 @@ struct RunPlan {
     id: Uuid,
     suite: usize,
     revring_id: String,
+    name: String,
     created_at: OffsetDateTime,
     started_at: OffsetDateTime,
     completed_at: OffsetDateTime,
@@ -70,6 +74,7 @@ fn plan_runs(plans: &[SuitePlan], days: i64, seed: u64) -> Vec<RunPlan> {
                 id: Uuid::new_v4(),
                 suite,
                 revring_id: format!("gen-run-{suite}-{j}"),
+                name: format!("{} #{}", RUN_KINDS[j % RUN_KINDS.len()], j + 1),
                 created_at,
                 started_at,
                 completed_at,
@@ -177,7 +182,7 @@ async fn copy_runs(db: &PgPool, w: &Written) -> sqlx::Result<u64> {
             .plain(suite_id)
             .plain(w.key_id)
             .text(&run.revring_id)
-            .null()
+            .text(&run.name)
             .plain(run.status)
             .plain(plan.cases.len())
             .plain(cases_passed)
