@@ -19,8 +19,10 @@ async fn fill(browser: &Browser, action: &str, name: &str, text: &str) {
     field.send_keys(text).await.unwrap();
 }
 
-/// Submits the form posting to `action` with its button.
+/// Submits the form posting to `action` with its button, and waits until the answer has
+/// replaced the page (the click can return before that).
 async fn submit(browser: &Browser, action: &str) {
+    let page = browser.find(Locator::Css("html")).await.unwrap();
     browser
         .find(Locator::Css(&format!("form[action='{action}'] button")))
         .await
@@ -28,26 +30,37 @@ async fn submit(browser: &Browser, action: &str) {
         .click()
         .await
         .unwrap();
+    for _ in 0..200 {
+        if page.tag_name().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
 }
 
 async fn heading(browser: &Browser) -> String {
-    browser
-        .find(Locator::Css("main h1"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    text_of(browser, "main h1").await
 }
 
 async fn body(browser: &Browser) -> String {
-    browser
-        .find(Locator::Css("body"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap()
+    text_of(browser, "body").await
+}
+
+/// The text of the element at `css`. A click that submits a form can return while the old
+/// page is still shown: an element found on it goes stale as the new page replaces it, and is
+/// then looked up again on the new page.
+async fn text_of(browser: &Browser, css: &str) -> String {
+    for _ in 0..50 {
+        let found = browser.find(Locator::Css(css)).await.unwrap();
+        match found.text().await {
+            Ok(text) => return text,
+            Err(error) if error.to_string().contains("stale") => {
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            Err(error) => panic!("text of {css}: {error}"),
+        }
+    }
+    panic!("{css} kept going stale");
 }
 
 async fn sign_in(browser: &Browser, app: &TestApp, email: &str, password: &str) {
