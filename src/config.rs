@@ -32,6 +32,12 @@ pub enum Command {
     Demo(ServeArgs),
     /// Run a RevRing-compatible sandbox API on loopback (for demos, tests and CI wiring).
     Simulate(crate::simulator::SimulateArgs),
+    /// Fill the database with a large generated run history (for trying and measuring the
+    /// trend pages; needs no RevRing).
+    Generate(crate::generate::GenerateArgs),
+    /// Measure the trend pages against the generated history: full HTTP responses and the
+    /// bare SQL each page needs, side by side.
+    Bench(crate::bench::BenchArgs),
 }
 
 /// Where the database is, or where the managed local cluster lives.

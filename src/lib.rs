@@ -4,12 +4,14 @@
 //! integration tests build exactly the application that ships.
 
 pub mod auth;
+pub mod bench;
 pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod generate;
 pub mod revring;
 pub mod shutdown;
 pub mod simulator;

@@ -9,8 +9,13 @@ const DEFAULT_FILTER: &str = "info,sqlx=warn,tower_sessions=warn";
 /// Installs the global subscriber: human-readable lines on a terminal, JSON lines when
 /// `RINGSIDE_LOG_FORMAT=json` (for log collectors). Safe to call more than once.
 pub fn init() {
+    init_with_default(DEFAULT_FILTER);
+}
+
+/// Like [`init`], with `default_filter` when `RUST_LOG` is unset.
+pub fn init_with_default(default_filter: &str) {
     let filter =
-        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default_filter));
     let json = std::env::var("RINGSIDE_LOG_FORMAT").is_ok_and(|format| format == "json");
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -1,5 +1,6 @@
-//! Writing one fetched run into the cache: the run and all its attempts in one transaction,
-//! guarded by the poller's lease, announced with `NOTIFY run_updated`.
+//! Writing one fetched run into the cache: the run, all its attempts and its per-case summary
+//! (`run_case_results`) in one transaction, guarded by the poller's lease, announced with
+//! `NOTIFY run_updated`.
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -161,6 +162,7 @@ pub async fn store_run(
     )
     .execute(&mut *tx)
     .await?;
+    crate::db::case_results::rebuild_for_run(&mut tx, run_id).await?;
     sqlx::query!(
         "SELECT pg_notify($1, $2)",
         RUN_UPDATED_CHANNEL,

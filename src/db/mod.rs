@@ -4,6 +4,7 @@ pub mod accounts;
 pub mod api_keys;
 pub mod attempts;
 pub mod audit;
+pub mod case_results;
 pub mod ingest;
 pub mod invitations;
 pub mod key_refresh;
@@ -14,6 +15,7 @@ pub mod runs;
 pub mod search;
 pub mod share_links;
 pub mod suites;
+pub mod trends;
 
 use std::time::Duration;
 

@@ -1,3 +1,8 @@
-//! Pure logic over run history, without I/O: unit-tested here, used by the pages.
+//! Pure logic over run history, without I/O: how a case did in a run, changes between two runs,
+//! flake scores and chart geometry. Unit-tested here on hand-computed cases; used by the pages.
 
+pub mod chart;
 pub mod compare;
+pub mod flake;
+pub mod run_diff;
+pub mod trend;

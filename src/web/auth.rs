@@ -23,6 +23,11 @@ const USER_KEY: &str = "auth.user_id";
 const EPOCH_KEY: &str = "auth.epoch";
 /// Session key: the team the user is working in.
 const TEAM_KEY: &str = "auth.team_id";
+/// Session key: when the session was last marked active (Unix seconds).
+const SEEN_KEY: &str = "auth.seen_at";
+
+/// How often a signed-in session's inactivity expiry is renewed (see [`touch`]).
+pub const SESSION_TOUCH_INTERVAL: time::Duration = time::Duration::minutes(5);
 
 /// A signed-in user, whether or not they belong to a team.
 #[derive(Debug, Clone)]
@@ -102,7 +107,12 @@ pub async fn signed_in(session: &Session, db: &PgPool) -> Result<Option<CurrentU
         return Ok(None);
     };
     let epoch = session.get::<i32>(EPOCH_KEY).await?;
-    let user = match accounts::find_user(db, user_id).await? {
+    // Both reads at once: they are on every page's path.
+    let (user, teams) = tokio::try_join!(
+        accounts::find_user(db, user_id),
+        accounts::teams_of(db, user_id)
+    )?;
+    let user = match user {
         Some(user) if Some(user.session_epoch) == epoch => user,
         // Signed out everywhere, or the account is gone: this session is over.
         _ => {
@@ -110,8 +120,21 @@ pub async fn signed_in(session: &Session, db: &PgPool) -> Result<Option<CurrentU
             return Ok(None);
         }
     };
-    let teams = accounts::teams_of(db, user_id).await?;
+    touch(session).await?;
     Ok(Some(CurrentUser { user, teams }))
+}
+
+/// Marks the session active. The session store writes a session only when it changed, so the
+/// inactivity expiry is renewed by recording, at most every `SESSION_TOUCH_INTERVAL`, when the
+/// session was last seen: an idle session still ends on time, give or take that interval, and
+/// most requests write nothing.
+async fn touch(session: &Session) -> Result<(), AppError> {
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    let seen = session.get::<i64>(SEEN_KEY).await?;
+    if seen.is_none_or(|seen| now - seen >= SESSION_TOUCH_INTERVAL.whole_seconds()) {
+        session.insert(SEEN_KEY, now).await?;
+    }
+    Ok(())
 }
 
 /// Where to send someone who must sign in to see this request.

@@ -101,12 +101,18 @@ pub struct Layout {
 impl Layout {
     /// A layout for a page, taking the session's pending flash messages and its CSRF token.
     pub async fn new(title: impl Into<String>, active: &'static str, session: &Session) -> Self {
-        let flashes = session
-            .remove::<Vec<Flash>>(FLASH_KEY)
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        // Removing marks the session changed (a write to the store), so only when there is
+        // something to remove.
+        let pending = session.get::<Vec<Flash>>(FLASH_KEY).await.ok().flatten();
+        let flashes = match pending {
+            Some(_) => session
+                .remove::<Vec<Flash>>(FLASH_KEY)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_default(),
+            None => Vec::new(),
+        };
         Self {
             title: title.into(),
             active,

@@ -6,13 +6,17 @@ mod attempt_page;
 mod attempts;
 mod audit;
 pub mod auth;
+pub mod case_grid;
+pub mod case_history;
+pub mod charts;
+pub mod compare;
 pub mod csrf;
 mod error_pages;
 pub mod exports;
 pub mod form;
 pub mod format;
 mod health;
-mod home;
+pub mod home;
 mod invite;
 pub mod keys;
 pub mod layout;
@@ -27,6 +31,7 @@ mod shared;
 mod shares;
 pub(crate) mod suites;
 pub(crate) mod team;
+pub mod trends;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -83,6 +88,11 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .route("/suites/refresh", post(suites::refresh))
         .route("/suites/{id}", get(suites::show))
         .route("/suites/{id}/runs", post(suites::start))
+        .route("/suites/{id}/trend", get(trends::show))
+        .route("/suites/{id}/cases", get(case_history::history))
+        .route("/suites/{id}/flaky", get(case_history::flaky))
+        .route("/compare", get(compare::show))
+        .route("/compare/case", get(compare::case))
         .route("/runs", get(runs::index))
         .route("/runs/{id}", get(runs::show))
         .route("/runs/{id}/events", get(runs::events))

@@ -19,4 +19,5 @@ mod revring_client;
 mod runs_pages;
 mod simulator;
 mod sync;
+mod trends;
 mod views;

@@ -1,0 +1,289 @@
+//! `ringside bench`: times the trend pages on the data in the database (made by `ringside
+//! generate`). For each page it requests the full HTTP response (session, sign-in check, SQL,
+//! rendering) and, side by side in the same loop, runs the bare SQL that page needs (the same
+//! loader the handler calls), then prints
+//! `page=NAME p50_ms=X p99_ms=Y sql_p50_ms=Z ratio=R` with R = X / Z.
+//!
+//! The portal runs in-process on a loopback port (or is reached at `--url`).
+
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Args;
+use secrecy::{ExposeSecret, SecretString};
+use sqlx::PgPool;
+use url::Url;
+use uuid::Uuid;
+
+use crate::config::{Cli, Command, DatabaseArgs};
+use crate::db::Database;
+use crate::startup::Application;
+
+/// Options of `ringside bench`.
+#[derive(Args, Debug, Clone)]
+pub struct BenchArgs {
+    /// Database location (the generated history).
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// A running portal to measure instead of an in-process one (on the same database).
+    #[arg(long)]
+    pub url: Option<Url>,
+    /// Email to sign in with.
+    #[arg(long, env = "RINGSIDE_BENCH_EMAIL", default_value = crate::generate::DEFAULT_EMAIL)]
+    pub email: String,
+    /// Password to sign in with (the one `ringside generate` printed or was given).
+    #[arg(long, env = "RINGSIDE_BENCH_PASSWORD", hide_env_values = true)]
+    pub password: SecretString,
+    /// Timed requests per page (and as many timed SQL loads).
+    #[arg(long, default_value_t = 200)]
+    pub requests: usize,
+    /// Untimed requests per page first (warm caches and prepared statements).
+    #[arg(long, default_value_t = 20)]
+    pub warmup: usize,
+}
+
+/// The pages measured: name, path, and the bare SQL the page needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    Dashboard,
+    SuiteTrend,
+    CaseHistory,
+    Flaky,
+    Compare,
+}
+
+impl Target {
+    const ALL: [Target; 5] = [
+        Target::Dashboard,
+        Target::SuiteTrend,
+        Target::CaseHistory,
+        Target::Flaky,
+        Target::Compare,
+    ];
+
+    fn name(&self) -> &'static str {
+        match self {
+            Target::Dashboard => "dashboard",
+            Target::SuiteTrend => "suite_trend",
+            Target::CaseHistory => "case_history",
+            Target::Flaky => "flaky_cases",
+            Target::Compare => "run_comparison",
+        }
+    }
+}
+
+/// What the measured pages are about.
+struct Subject {
+    team_id: Uuid,
+    suite_id: Uuid,
+    run_id: Uuid,
+}
+
+/// Runs in the case history measured (its maximum).
+const HISTORY_RUNS: i64 = crate::web::case_history::MAX_HISTORY_RUNS;
+
+impl Subject {
+    fn path(&self, target: Target) -> String {
+        match target {
+            Target::Dashboard => "/".into(),
+            Target::SuiteTrend => format!("/suites/{}/trend", self.suite_id),
+            Target::CaseHistory => format!("/suites/{}/cases?runs={HISTORY_RUNS}", self.suite_id),
+            Target::Flaky => format!("/suites/{}/flaky", self.suite_id),
+            Target::Compare => format!("/compare?run={}", self.run_id),
+        }
+    }
+
+    async fn sql(&self, db: &PgPool, target: Target) -> anyhow::Result<()> {
+        use crate::web::{case_grid, case_history, compare, home, trends};
+        let (team, suite) = (self.team_id, self.suite_id);
+        match target {
+            Target::Dashboard => drop(home::load(db, team).await?),
+            Target::SuiteTrend => {
+                drop(trends::load(db, team, suite, Default::default()).await?);
+            }
+            Target::CaseHistory => drop(case_grid::load(db, team, suite, HISTORY_RUNS).await?),
+            Target::Flaky => {
+                let runs = case_history::FLAKE_WINDOW_RUNS;
+                drop(case_grid::load(db, team, suite, runs).await?);
+            }
+            Target::Compare => drop(compare::load(db, team, self.run_id, None).await?),
+        }
+        Ok(())
+    }
+}
+
+/// The team of `email` and its suite with the most runs, and that suite's latest run.
+async fn subject(db: &PgPool, email: &str) -> anyhow::Result<Subject> {
+    let row = sqlx::query!(
+        r#"SELECT m.team_id, r.suite_id, count(*) AS "runs!"
+           FROM users u
+           JOIN memberships m ON m.user_id = u.id
+           JOIN runs r ON r.team_id = m.team_id
+           WHERE lower(u.email) = lower($1)
+           GROUP BY m.team_id, r.suite_id
+           ORDER BY count(*) DESC
+           LIMIT 1"#,
+        email
+    )
+    .fetch_optional(db)
+    .await?
+    .context("that account's teams have no runs: run `ringside generate` first")?;
+    let run_id = sqlx::query_scalar!(
+        "SELECT id FROM runs WHERE team_id = $1 AND suite_id = $2
+         ORDER BY created_at DESC, id DESC LIMIT 1",
+        row.team_id,
+        row.suite_id
+    )
+    .fetch_one(db)
+    .await?;
+    Ok(Subject {
+        team_id: row.team_id,
+        suite_id: row.suite_id,
+        run_id,
+    })
+}
+
+/// `ringside bench`.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
+    let database = Database::connect(&args.database).await?;
+    let result = bench(&database.pool, &args).await;
+    database.close().await?;
+    result
+}
+
+async fn bench(db: &PgPool, args: &BenchArgs) -> anyhow::Result<()> {
+    let subject = subject(db, &args.email).await?;
+    let base = match &args.url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => {
+            let serve = in_process_args(&args.database)?;
+            let app = Application::build(&serve, db.clone()).await?;
+            let addr = app.local_addr();
+            tokio::spawn(app.run_until_stopped(std::future::pending()));
+            format!("http://{addr}")
+        }
+    };
+    let client = sign_in(&base, &args.email, &args.password).await?;
+    for target in Target::ALL {
+        let url = format!("{base}{}", subject.path(target));
+        for _ in 0..args.warmup {
+            fetch(&client, &url).await?;
+            subject.sql(db, target).await?;
+        }
+        let mut http = Vec::with_capacity(args.requests);
+        let mut sql = Vec::with_capacity(args.requests);
+        for _ in 0..args.requests.max(1) {
+            let started = Instant::now();
+            fetch(&client, &url).await?;
+            http.push(started.elapsed());
+            let started = Instant::now();
+            subject.sql(db, target).await?;
+            sql.push(started.elapsed());
+        }
+        let (p50, p99, sql_p50) = (
+            percentile(&mut http, 0.50),
+            percentile(&mut http, 0.99),
+            percentile(&mut sql, 0.50),
+        );
+        println!(
+            "page={} p50_ms={:.2} p99_ms={:.2} sql_p50_ms={:.2} ratio={:.2}",
+            target.name(),
+            ms(p50),
+            ms(p99),
+            ms(sql_p50),
+            ms(p50) / ms(sql_p50).max(f64::MIN_POSITIVE)
+        );
+    }
+    Ok(())
+}
+
+/// Serve arguments of the in-process portal: loopback, no sync worker, a throwaway master key
+/// unless one is configured (the generated history holds no usable key).
+fn in_process_args(database: &DatabaseArgs) -> anyhow::Result<crate::config::ServeArgs> {
+    let mut argv = vec!["ringside".to_owned(), "serve".into(), "--bind".into()];
+    argv.push("127.0.0.1:0".into());
+    argv.push("--no-sync".into());
+    if std::env::var_os("RINGSIDE_MASTER_KEY").is_none() {
+        argv.push("--master-key".into());
+        argv.push(
+            crate::crypto::MasterKey::generate()
+                .to_base64()
+                .expose_secret()
+                .to_owned(),
+        );
+    }
+    let Command::Serve(mut serve) = <Cli as clap::Parser>::try_parse_from(argv)?.command else {
+        bail!("expected serve arguments");
+    };
+    serve.database = database.clone();
+    Ok(serve)
+}
+
+async fn sign_in(
+    base: &str,
+    email: &str,
+    password: &SecretString,
+) -> anyhow::Result<reqwest::Client> {
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let page = client
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = page
+        .find(marker)
+        .context("the login page has no CSRF token")?
+        + marker.len();
+    let token: String = page[start..].chars().take_while(|c| *c != '"').collect();
+    let response = client
+        .post(format!("{base}/login"))
+        .form(&[
+            ("email", email),
+            ("password", password.expose_secret()),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await?;
+    if response.status() != reqwest::StatusCode::SEE_OTHER {
+        bail!("signing in as {email} failed ({})", response.status());
+    }
+    Ok(client)
+}
+
+async fn fetch(client: &reqwest::Client, url: &str) -> anyhow::Result<()> {
+    let response = client.get(url).send().await?;
+    if !response.status().is_success() {
+        bail!("GET {url} answered {}", response.status());
+    }
+    response.bytes().await?;
+    Ok(())
+}
+
+fn percentile(samples: &mut [Duration], quantile: f64) -> Duration {
+    samples.sort_unstable();
+    let index = ((samples.len() as f64 * quantile).ceil() as usize).clamp(1, samples.len()) - 1;
+    samples[index]
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_pick_the_nearest_rank() {
+        let mut samples: Vec<Duration> = (1..=100).rev().map(Duration::from_millis).collect();
+        assert_eq!(percentile(&mut samples, 0.5), Duration::from_millis(50));
+        assert_eq!(percentile(&mut samples, 0.99), Duration::from_millis(99));
+        let mut one = [Duration::from_millis(7)];
+        assert_eq!(percentile(&mut one, 0.99), Duration::from_millis(7));
+    }
+}

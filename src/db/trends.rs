@@ -1,0 +1,236 @@
+//! Queries of the trend pages. They read run counters and `run_case_results` through the
+//! `(suite_id, created_at)` indexes, so their cost follows what a page shows, not how long
+//! the history is. A run counts in trends once it has finished (completed, failed or cancelled)
+//! with at least one judged attempt.
+
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// A suite on the dashboard with its recent pass rates.
+#[derive(Debug, Clone)]
+pub struct DashboardRow {
+    /// The suite.
+    pub suite_id: Uuid,
+    /// Its name.
+    pub suite_name: String,
+    /// Its newest run, whatever its status.
+    pub last_run_id: Option<Uuid>,
+    /// That run's status.
+    pub last_status: Option<String>,
+    /// When that run was created.
+    pub last_created_at: Option<OffsetDateTime>,
+    /// Attempts passed in its latest finished runs, oldest first.
+    pub recent_passed: Vec<i32>,
+    /// Attempts judged in the same runs.
+    pub recent_judged: Vec<i32>,
+    /// Attempts passed in the latest finished run at least `days` old.
+    pub past_passed: Option<i32>,
+    /// Attempts judged in that run.
+    pub past_judged: Option<i32>,
+}
+
+/// Every current suite of the team with its last run, the pass counts of its `recent` latest
+/// finished runs and of its latest finished run at least `days` old.
+pub async fn dashboard(
+    db: &PgPool,
+    team_id: Uuid,
+    recent: i64,
+    days: i32,
+) -> sqlx::Result<Vec<DashboardRow>> {
+    sqlx::query_as!(
+        DashboardRow,
+        r#"SELECT s.id AS suite_id, s.name AS suite_name,
+                  last.id AS "last_run_id?", last.status AS "last_status?",
+                  last.created_at AS "last_created_at?",
+                  spark.passed AS "recent_passed!", spark.judged AS "recent_judged!",
+                  past.passed AS "past_passed?", past.judged AS "past_judged?"
+           FROM suites s
+           LEFT JOIN LATERAL (
+               SELECT r.id, r.status, r.created_at FROM runs r
+               WHERE r.suite_id = s.id AND r.team_id = $1
+               ORDER BY r.created_at DESC LIMIT 1
+           ) last ON true
+           CROSS JOIN LATERAL (
+               SELECT coalesce(array_agg(t.passed ORDER BY t.created_at), '{}') AS passed,
+                      coalesce(array_agg(t.judged ORDER BY t.created_at), '{}') AS judged
+               FROM (
+                   SELECT r.created_at, r.attempts_passed AS passed,
+                          r.attempts_passed + r.attempts_failed AS judged
+                   FROM runs r
+                   WHERE r.suite_id = s.id AND r.team_id = $1
+                     AND r.status IN ('completed', 'failed', 'cancelled')
+                     AND r.attempts_passed + r.attempts_failed > 0
+                   ORDER BY r.created_at DESC LIMIT $2
+               ) t
+           ) spark
+           LEFT JOIN LATERAL (
+               SELECT r.attempts_passed AS passed, r.attempts_passed + r.attempts_failed AS judged
+               FROM runs r
+               WHERE r.suite_id = s.id AND r.team_id = $1
+                 AND r.status IN ('completed', 'failed', 'cancelled')
+                 AND r.attempts_passed + r.attempts_failed > 0
+                 AND r.created_at <= now() - make_interval(days => $3)
+               ORDER BY r.created_at DESC LIMIT 1
+           ) past ON true
+           WHERE s.team_id = $1 AND s.removed_at IS NULL
+           ORDER BY lower(s.name), s.id"#,
+        team_id,
+        recent,
+        days,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A test case that failed in recent runs of its suite.
+#[derive(Debug, Clone)]
+pub struct FailingCase {
+    /// Its suite.
+    pub suite_id: Uuid,
+    /// The suite's name.
+    pub suite_name: String,
+    /// RevRing's test case id.
+    pub test_case_revring_id: String,
+    /// Its name.
+    pub test_case_name: String,
+    /// Recent runs that included it.
+    pub runs: i64,
+    /// Of those, runs it did not pass.
+    pub failing_runs: i64,
+}
+
+/// The team's `limit` test cases that failed in most of their suite's `runs_per_suite` latest
+/// finished runs.
+pub async fn failing_most(
+    db: &PgPool,
+    team_id: Uuid,
+    runs_per_suite: i64,
+    limit: i64,
+) -> sqlx::Result<Vec<FailingCase>> {
+    sqlx::query_as!(
+        FailingCase,
+        r#"WITH recent AS (
+               SELECT r.id FROM suites s
+               CROSS JOIN LATERAL (
+                   SELECT r.id FROM runs r
+                   WHERE r.suite_id = s.id AND r.team_id = $1
+                     AND r.status IN ('completed', 'failed', 'cancelled')
+                     AND r.attempts_passed + r.attempts_failed > 0
+                   ORDER BY r.created_at DESC LIMIT $2
+               ) r
+               WHERE s.team_id = $1 AND s.removed_at IS NULL
+           )
+           SELECT c.suite_id, s.name AS suite_name, c.test_case_revring_id,
+                  max(c.test_case_name) AS "test_case_name!",
+                  count(*) AS "runs!",
+                  count(*) FILTER (WHERE c.failed + c.errored > 0) AS "failing_runs!"
+           FROM run_case_results c
+           JOIN recent ON recent.id = c.run_id
+           JOIN suites s ON s.id = c.suite_id
+           WHERE c.team_id = $1
+           GROUP BY c.suite_id, s.name, c.test_case_revring_id
+           HAVING count(*) FILTER (WHERE c.failed + c.errored > 0) > 0
+           ORDER BY count(*) FILTER (WHERE c.failed + c.errored > 0) DESC,
+                    count(*) FILTER (WHERE c.failed + c.errored > 0)::float8 / count(*) DESC,
+                    lower(max(c.test_case_name)), c.test_case_revring_id
+           LIMIT $3"#,
+        team_id,
+        runs_per_suite,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// A run as trend pages chart it.
+#[derive(Debug, Clone)]
+pub struct TrendRun {
+    /// Ringside's id.
+    pub id: Uuid,
+    /// Its name, if any.
+    pub name: Option<String>,
+    /// RevRing's id.
+    pub revring_id: String,
+    /// RevRing's status.
+    pub status: String,
+    /// When it was created.
+    pub created_at: OffsetDateTime,
+    /// When calls began.
+    pub started_at: Option<OffsetDateTime>,
+    /// When it ended.
+    pub completed_at: Option<OffsetDateTime>,
+    /// Attempts in it.
+    pub attempts_total: i32,
+    /// Attempts passed.
+    pub attempts_passed: i32,
+    /// Attempts failed or errored.
+    pub attempts_failed: i32,
+}
+
+/// The suite's finished runs with a judged attempt created since `since`, newest first, at
+/// most `limit`.
+pub async fn finished_runs_since(
+    db: &PgPool,
+    team_id: Uuid,
+    suite_id: Uuid,
+    since: OffsetDateTime,
+    limit: i64,
+) -> sqlx::Result<Vec<TrendRun>> {
+    sqlx::query_as!(
+        TrendRun,
+        "SELECT id, name, revring_id, status, created_at, started_at, completed_at,
+                attempts_total, attempts_passed, attempts_failed
+         FROM runs
+         WHERE team_id = $1 AND suite_id = $2 AND created_at >= $3
+           AND status IN ('completed', 'failed', 'cancelled')
+           AND attempts_passed + attempts_failed > 0
+         ORDER BY created_at DESC, id DESC
+         LIMIT $4",
+        team_id,
+        suite_id,
+        since,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The suite's `limit` latest runs, whatever their status, newest first.
+pub async fn latest_runs(
+    db: &PgPool,
+    team_id: Uuid,
+    suite_id: Uuid,
+    limit: i64,
+) -> sqlx::Result<Vec<TrendRun>> {
+    sqlx::query_as!(
+        TrendRun,
+        "SELECT id, name, revring_id, status, created_at, started_at, completed_at,
+                attempts_total, attempts_passed, attempts_failed
+         FROM runs
+         WHERE team_id = $1 AND suite_id = $2
+         ORDER BY created_at DESC, id DESC
+         LIMIT $3",
+        team_id,
+        suite_id,
+        limit,
+    )
+    .fetch_all(db)
+    .await
+}
+
+/// The run of the same suite created just before the team's run `run_id`.
+pub async fn previous_run(db: &PgPool, team_id: Uuid, run_id: Uuid) -> sqlx::Result<Option<Uuid>> {
+    sqlx::query_scalar!(
+        "SELECT p.id FROM runs r
+         JOIN runs p ON p.suite_id = r.suite_id AND p.team_id = r.team_id
+                    AND (p.created_at, p.id) < (r.created_at, r.id)
+         WHERE r.team_id = $1 AND r.id = $2
+         ORDER BY p.created_at DESC, p.id DESC
+         LIMIT 1",
+        team_id,
+        run_id
+    )
+    .fetch_optional(db)
+    .await
+}

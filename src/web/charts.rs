@@ -1,0 +1,277 @@
+//! The suite trend page's charts as the templates draw them: geometry from `domain::chart`,
+//! plus what each mark says (its run, date and value) and where it links.
+
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use crate::db::trends::TrendRun;
+use crate::domain::chart::{self, Frame, Point, StackedBar};
+use crate::domain::trend::pass_rate;
+
+/// Horizontal gridlines (intervals) of every chart.
+const Y_INTERVALS: usize = 4;
+
+/// A label on an axis at a coordinate.
+#[derive(Debug, Clone)]
+pub struct Tick {
+    /// Coordinate along its axis.
+    pub at: f64,
+    /// Text.
+    pub label: String,
+    /// SVG `text-anchor`: labels at the ends of an axis stay inside the chart.
+    pub anchor: &'static str,
+}
+
+/// One run's mark: its tooltip, and its link unless the page is shared.
+#[derive(Debug, Clone)]
+pub struct Mark<T> {
+    /// The geometry.
+    pub shape: T,
+    /// Tooltip: run, date and value.
+    pub title: String,
+    /// `/runs/{id}`, or `None` on shared pages.
+    pub href: Option<String>,
+}
+
+/// A line chart over time.
+#[derive(Debug, Clone)]
+pub struct LineChart {
+    /// The frame (viewBox).
+    pub frame: Frame,
+    /// The path through the points.
+    pub path: String,
+    /// The points.
+    pub points: Vec<Mark<Point>>,
+    /// Value axis.
+    pub y_ticks: Vec<Tick>,
+    /// Time axis.
+    pub x_ticks: Vec<Tick>,
+}
+
+/// A stacked bar chart, one bar per run.
+#[derive(Debug, Clone)]
+pub struct BarChart {
+    /// The frame (viewBox).
+    pub frame: Frame,
+    /// The bars: passed below, failed above.
+    pub bars: Vec<Mark<StackedBar>>,
+    /// Value axis.
+    pub y_ticks: Vec<Tick>,
+    /// Run axis.
+    pub x_ticks: Vec<Tick>,
+}
+
+impl LineChart {
+    /// The `viewBox` attribute.
+    pub fn view_box(&self) -> String {
+        view_box(&self.frame)
+    }
+}
+
+impl BarChart {
+    /// The `viewBox` attribute.
+    pub fn view_box(&self) -> String {
+        view_box(&self.frame)
+    }
+}
+
+fn view_box(frame: &Frame) -> String {
+    format!("0 0 {} {}", frame.width, frame.height)
+}
+
+/// `Nov 24`.
+fn day(at: OffsetDateTime) -> String {
+    at.format(format_description!("[month repr:short] [day padding:none]"))
+        .unwrap_or_default()
+}
+
+/// A run's tooltip: `Name · 2026-11-24 09:05 · tail`, built in one allocation (a chart has
+/// hundreds of them).
+fn tooltip(run: &TrendRun, tail: std::fmt::Arguments<'_>) -> String {
+    use std::fmt::Write;
+    let at = run.created_at;
+    let mut text = String::with_capacity(64);
+    match &run.name {
+        Some(name) if !name.trim().is_empty() => text.push_str(name),
+        _ => {
+            text.push_str("Run ");
+            text.push_str(run.revring_id.get(..8).unwrap_or(&run.revring_id));
+        }
+    }
+    let _ = write!(
+        text,
+        " · {}-{:02}-{:02} {:02}:{:02} · {tail}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute()
+    );
+    text
+}
+
+/// A run's name for tooltips.
+pub fn run_title(run: &TrendRun) -> String {
+    match &run.name {
+        Some(name) if !name.trim().is_empty() => name.clone(),
+        _ => format!("Run {}", run.revring_id.get(..8).unwrap_or(&run.revring_id)),
+    }
+}
+
+fn seconds(at: OffsetDateTime) -> f64 {
+    at.unix_timestamp() as f64
+}
+
+/// Labels on the time axis: the first, middle and last of `points` (fewer when they coincide).
+fn time_ticks(runs: &[&TrendRun], xs: &[f64]) -> Vec<Tick> {
+    let mut ticks: Vec<Tick> = Vec::new();
+    if runs.is_empty() {
+        return ticks;
+    }
+    let last = runs.len() - 1;
+    for (index, anchor) in [(0, "start"), (last / 2, "middle"), (last, "end")] {
+        let label = day(runs[index].created_at);
+        if ticks.iter().all(|tick| tick.label != label) {
+            ticks.push(Tick {
+                at: xs[index],
+                label,
+                anchor: if last == 0 { "middle" } else { anchor },
+            });
+        }
+    }
+    ticks
+}
+
+fn value_ticks(frame: &Frame, max: f64, unit: impl Fn(f64) -> String) -> Vec<Tick> {
+    let scale = frame.y_scale(max);
+    chart::ticks(max, Y_INTERVALS)
+        .into_iter()
+        .map(|value| Tick {
+            at: scale.map(value),
+            label: unit(value),
+            anchor: "end",
+        })
+        .collect()
+}
+
+fn line_chart(
+    runs: &[&TrendRun],
+    values: &[f64],
+    y_max: f64,
+    unit: impl Fn(f64) -> String,
+    titles: impl Fn(&TrendRun, f64) -> String,
+    linked: bool,
+) -> LineChart {
+    let frame = Frame::STANDARD;
+    let xy: Vec<(f64, f64)> = runs
+        .iter()
+        .zip(values)
+        .map(|(run, value)| (seconds(run.created_at), *value))
+        .collect();
+    let points = chart::line_points(&frame, &xy, y_max);
+    let xs: Vec<f64> = points.iter().map(|point| point.x).collect();
+    LineChart {
+        path: chart::line_path(&points),
+        x_ticks: time_ticks(runs, &xs),
+        y_ticks: value_ticks(&frame, y_max, unit),
+        points: points
+            .into_iter()
+            .zip(runs.iter().zip(values))
+            .map(|(point, (run, value))| Mark {
+                shape: point,
+                title: titles(run, *value),
+                href: linked.then(|| format!("/runs/{}", run.id)),
+            })
+            .collect(),
+        frame,
+    }
+}
+
+/// Pass rate per run (runs oldest first; those without a judged attempt are left out).
+pub fn pass_rate_chart(runs: &[TrendRun], linked: bool) -> LineChart {
+    let judged: Vec<&TrendRun> = runs
+        .iter()
+        .filter(|run| run.attempts_passed + run.attempts_failed > 0)
+        .collect();
+    let rates: Vec<f64> = judged
+        .iter()
+        .map(|run| {
+            pass_rate(
+                run.attempts_passed,
+                run.attempts_passed + run.attempts_failed,
+            )
+            .unwrap_or_default()
+        })
+        .collect();
+    line_chart(
+        &judged,
+        &rates,
+        100.0,
+        |value| format!("{value}%"),
+        |run, rate| tooltip(run, format_args!("{}% passed", rate.round())),
+        linked,
+    )
+}
+
+/// Run duration (start to end) per run, in minutes (runs without both times are left out).
+/// Drawn as a bare line, its points carry no tooltips or links.
+pub fn duration_chart(runs: &[TrendRun]) -> LineChart {
+    let timed: Vec<(&TrendRun, f64)> = runs
+        .iter()
+        .filter_map(|run| {
+            let secs = (run.completed_at? - run.started_at?).as_seconds_f64();
+            Some((run, secs.max(0.0) / 60.0))
+        })
+        .collect();
+    let max = chart::nice_ceiling(timed.iter().map(|(_, m)| *m).fold(0.0, f64::max));
+    let (runs, minutes): (Vec<&TrendRun>, Vec<f64>) = timed.into_iter().unzip();
+    line_chart(
+        &runs,
+        &minutes,
+        max,
+        |value| format!("{} min", (value * 10.0).round() / 10.0),
+        |_, _| String::new(),
+        false,
+    )
+}
+
+/// Passed and failed attempts per run, stacked; each bar's tooltip names its run.
+pub fn counts_chart(runs: &[TrendRun]) -> BarChart {
+    let frame = Frame::STANDARD;
+    let stacks: Vec<(f64, f64)> = runs
+        .iter()
+        .map(|run| {
+            (
+                f64::from(run.attempts_passed),
+                f64::from(run.attempts_failed),
+            )
+        })
+        .collect();
+    let max = chart::nice_ceiling(stacks.iter().map(|(p, f)| p + f).fold(0.0, f64::max));
+    let bars = chart::stacked_bars(&frame, &stacks, max);
+    let refs: Vec<&TrendRun> = runs.iter().collect();
+    let centers: Vec<f64> = bars
+        .iter()
+        .map(|bar| ((bar.lower.x + bar.lower.width / 2.0) * 10.0).round() / 10.0)
+        .collect();
+    BarChart {
+        x_ticks: time_ticks(&refs, &centers),
+        y_ticks: value_ticks(&frame, max, |value| format!("{}", value.round())),
+        bars: bars
+            .into_iter()
+            .zip(runs)
+            .map(|(bar, run)| Mark {
+                shape: bar,
+                title: tooltip(
+                    run,
+                    format_args!(
+                        "{} passed, {} failed",
+                        run.attempts_passed, run.attempts_failed
+                    ),
+                ),
+                href: None,
+            })
+            .collect(),
+        frame,
+    }
+}

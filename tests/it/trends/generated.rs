@@ -1,0 +1,100 @@
+//! `ringside generate` at a tiny scale: consistent counters and summaries, a working login,
+//! and a re-run that replaces rather than adds.
+
+use clap::Parser;
+use ringside::config::{Cli, Command};
+use ringside::generate::{GenerateArgs, generate};
+use secrecy::SecretString;
+
+use super::built::assert_summaries_match_attempts;
+use crate::support::TestApp;
+use crate::support::accounts::Visitor;
+use crate::support::app::serve_args;
+
+fn args(extra: &[&str]) -> GenerateArgs {
+    let mut argv = vec!["ringside", "generate"];
+    argv.extend_from_slice(extra);
+    match Cli::parse_from(argv).command {
+        Command::Generate(args) => args,
+        _ => unreachable!("parsed a generate command"),
+    }
+}
+
+async fn count(db: &sqlx::PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_small_history_is_consistent_and_can_be_signed_into() {
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let args = args(&[
+        "--suites",
+        "3",
+        "--runs",
+        "30",
+        "--attempts",
+        "240",
+        "--days",
+        "60",
+    ]);
+    let password = SecretString::from("generated password".to_owned());
+    let generated = generate(&app.db, &args, &password).await.unwrap();
+    assert_eq!(
+        (generated.suites, generated.runs, generated.attempts),
+        (3, 30, 240)
+    );
+
+    let db = &app.db;
+    assert_eq!(count(db, "SELECT count(*) FROM suites").await, 3);
+    assert_eq!(count(db, "SELECT count(*) FROM attempts").await, 240);
+    let wrong_counters = count(
+        db,
+        "SELECT count(*) FROM runs r
+         CROSS JOIN LATERAL (
+             SELECT count(*)::int AS total,
+                    (count(*) FILTER (WHERE a.result = 'pass'))::int AS passed,
+                    (count(*) FILTER (WHERE a.result <> 'pass'))::int AS failed
+             FROM attempts a WHERE a.run_id = r.id
+         ) a
+         WHERE (r.attempts_total, r.attempts_passed, r.attempts_failed)
+               IS DISTINCT FROM (a.total, a.passed, a.failed)",
+    )
+    .await;
+    assert_eq!(wrong_counters, 0, "run counters equal their attempts");
+    assert_summaries_match_attempts(db).await;
+    let searchable = count(
+        db,
+        "SELECT count(*) FROM attempts WHERE search @@ plainto_tsquery('english', 'calling')",
+    )
+    .await;
+    assert!(searchable > 0, "transcripts are stored and indexed");
+    let spread = count(
+        db,
+        "SELECT extract(day FROM max(created_at) - min(created_at))::bigint FROM runs",
+    )
+    .await;
+    assert!(
+        (50..=60).contains(&spread),
+        "runs spread over the history: {spread} days"
+    );
+    let usable_keys = count(db, "SELECT count(*) FROM api_keys WHERE revoked_at IS NULL").await;
+    assert_eq!(usable_keys, 0, "the placeholder key is revoked");
+
+    let manager = Visitor::new(&app);
+    let response = manager.login(&args.email, "generated password").await;
+    assert_eq!(response.status(), reqwest::StatusCode::SEE_OTHER);
+    let dashboard = manager.page("/").await;
+    for suite in ["Dental scheduling", "Insurance claims", "Airline rebooking"] {
+        assert!(dashboard.contains(suite), "{suite} on the dashboard");
+    }
+
+    // Running it again replaces the generated history.
+    generate(&app.db, &args, &password).await.unwrap();
+    assert_eq!(count(db, "SELECT count(*) FROM suites").await, 3);
+    assert_eq!(count(db, "SELECT count(*) FROM runs").await, 30);
+    assert_eq!(
+        count(db, "SELECT count(*) FROM teams").await,
+        1,
+        "the team is reused"
+    );
+}

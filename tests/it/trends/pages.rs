@@ -1,0 +1,152 @@
+//! Every trend page with no history and with a single run, and the shared trend view.
+
+use super::built;
+use crate::support::TestApp;
+use crate::support::accounts::setup;
+use crate::support::app::serve_args;
+
+#[tokio::test]
+async fn a_team_without_keys_is_pointed_to_them() {
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let (admin, _) = setup(&app, "QA").await;
+    let html = admin.page("/").await;
+    assert!(
+        html.contains("href=\"/keys\""),
+        "the dashboard links to the keys page"
+    );
+    assert!(html.contains("Get started"));
+}
+
+#[tokio::test]
+async fn every_page_renders_without_history() {
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let (admin, team_id) = setup(&app, "QA").await;
+    let suite = built::suite(&app.db, team_id, "Billing line", &["a", "b"]).await;
+    let id = suite.suite_id;
+
+    let dashboard = admin.page("/").await;
+    assert!(dashboard.contains("Billing line"));
+    assert!(dashboard.contains("never run") && dashboard.contains("no finished runs"));
+    assert!(dashboard.contains("No test case failed in recent runs."));
+    assert!(!dashboard.contains("Get started"), "the team has a key");
+
+    for range in ["7d", "30d", "90d", "all"] {
+        let trend = admin
+            .page(&format!("/suites/{id}/trend?range={range}"))
+            .await;
+        assert!(trend.contains("No finished runs in this range."), "{range}");
+        assert!(!trend.contains("<svg class=\"chart\""));
+    }
+    let cases = admin.page(&format!("/suites/{id}/cases")).await;
+    assert!(cases.contains("No results yet"));
+    let flaky = admin.page(&format!("/suites/{id}/flaky")).await;
+    assert!(flaky.contains("No results yet"));
+    let show = admin.page(&format!("/suites/{id}")).await;
+    for tab in ["trend", "cases", "flaky"] {
+        assert!(
+            show.contains(&format!("href=\"/suites/{id}/{tab}\"")),
+            "suite page links {tab}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn every_page_renders_with_a_single_run() {
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let (admin, team_id) = setup(&app, "QA").await;
+    let suite = built::suite(&app.db, team_id, "Booking line", &["a", "b"]).await;
+    let id = suite.suite_id;
+    let run = built::run(
+        &app.db,
+        &suite,
+        "only",
+        0,
+        &[
+            ("a", 1, Some("pass")),
+            ("a", 2, Some("fail")),
+            ("b", 1, Some("pass")),
+        ],
+    )
+    .await;
+
+    let dashboard = admin.page("/").await;
+    assert!(dashboard.contains("67%"), "2 of 3 attempts passed");
+    // One run at 2/3: a flat sparkline at 26 - 24 * 2/3 = 10.
+    assert!(dashboard.contains("<polyline points=\"0,10 120,10\""));
+    assert!(
+        dashboard.contains(&format!("href=\"/runs/{run}\"")),
+        "the last run is linked"
+    );
+    assert!(
+        dashboard.contains("Case a"),
+        "the mixed case is failing most"
+    );
+
+    let trend = admin.page(&format!("/suites/{id}/trend")).await;
+    assert_eq!(
+        trend.matches("<svg class=\"chart\"").count(),
+        3,
+        "three charts"
+    );
+    assert!(
+        trend.contains(&format!("<a href=\"/runs/{run}\"><circle")),
+        "points link their run"
+    );
+    assert!(trend.contains("Run only"), "points name their run");
+    // One run sits in the middle of the plot: x = 44 + 664 / 2.
+    assert!(trend.contains("cx=\"376\""));
+
+    let cases = admin.page(&format!("/suites/{id}/cases")).await;
+    assert!(cases.contains("cell-mixed") && cases.contains("cell-pass"));
+    assert!(cases.contains(&format!("/compare/case?run={run}&#38;case=a")));
+    // Sorted by failure rate: the mixed case a (100%) before b (0%).
+    assert!(cases.find("Case a").unwrap() < cases.find("Case b").unwrap());
+    let by_name = admin
+        .page(&format!("/suites/{id}/cases?sort=name&runs=500"))
+        .await;
+    assert!(by_name.contains("value=\"100\""), "at most 100 runs");
+
+    let flaky = admin.page(&format!("/suites/{id}/flaky")).await;
+    assert!(flaky.contains("too little evidence"));
+
+    let compare = admin.page(&format!("/compare?run={run}")).await;
+    assert!(compare.contains("first run of its suite"));
+    let attempts = admin.page(&format!("/compare/case?run={run}&case=a")).await;
+    assert!(attempts.contains("Attempt 1") && attempts.contains("Attempt 2"));
+}
+
+#[tokio::test]
+async fn the_shared_trend_shows_no_private_links() {
+    let db = crate::support::db::fresh_database().await;
+    let (_, state) = ringside::startup::build_router(&serve_args(&["--no-sync"]), db.clone())
+        .await
+        .unwrap();
+    let team_id = crate::support::accounts::create_team(&db, "QA").await;
+    let suite = built::suite(&db, team_id, "Shared line", &["a"]).await;
+    let run = built::run(&db, &suite, "r1", 3, &[("a", 1, Some("pass"))]).await;
+
+    let html = ringside::web::trends::shared_suite_trend(&state, team_id, suite.suite_id)
+        .await
+        .unwrap()
+        .0;
+    assert!(html.contains("Shared line") && html.contains("<svg class=\"chart\""));
+    assert!(html.contains("Run r1"), "runs are named");
+    assert!(
+        !html.contains(&format!("/runs/{run}")),
+        "runs are not linked"
+    );
+    assert!(!html.contains("href=\"/suites"), "no links into the portal");
+    assert!(
+        !html.contains("href=\"/runs\"") && !html.contains("href=\"/team\""),
+        "no navigation"
+    );
+    assert!(
+        !html.contains("href=\"/keys\"") && !html.contains("key for"),
+        "no team data"
+    );
+    assert!(html.contains("noindex"));
+
+    let other = crate::support::accounts::create_team(&db, "Other").await;
+    let refused = ringside::web::trends::shared_suite_trend(&state, other, suite.suite_id).await;
+    assert!(matches!(refused, Err(ringside::error::AppError::NotFound)));
+}
