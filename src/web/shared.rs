@@ -151,7 +151,7 @@ async fn landing(
     Query(query): Query<PageQuery>,
 ) -> Result<Response, AppError> {
     let link = open(&state, &token).await?;
-    // One arm per kind of link; issue 7's trend pages plug in with one line.
+    // One arm per kind of link.
     match ShareKind::parse(&link.target_kind) {
         Some(ShareKind::Run) => {
             let run = visible_run(&state, &link, link.target_id).await?;
@@ -182,9 +182,12 @@ async fn landing(
             };
             Ok(Html(view.render()?).into_response())
         }
-        // Until `crate::web::trends::shared_suite_trend(&state, link.team_id, link.target_id)`
-        // exists on this branch, trend links cannot be created and answer 404.
-        Some(ShareKind::SuiteTrend) | None => Err(AppError::NotFound),
+        Some(ShareKind::SuiteTrend) => {
+            crate::web::trends::shared_suite_trend(&state, link.team_id, link.target_id)
+                .await
+                .map(IntoResponse::into_response)
+        }
+        None => Err(AppError::NotFound),
     }
 }
 

@@ -54,11 +54,6 @@ impl ShareKind {
         }
     }
 
-    /// Whether links of this kind can be created yet: trend links wait for the trend pages.
-    pub fn creatable(self) -> bool {
-        !matches!(self, Self::SuiteTrend)
-    }
-
     /// What the link shows, in words.
     pub fn describe(self) -> &'static str {
         match self {
@@ -72,7 +67,8 @@ impl ShareKind {
     pub fn internal_href(self, target_id: Uuid) -> String {
         match self {
             Self::Run => format!("/runs/{target_id}"),
-            Self::Suite | Self::SuiteTrend => format!("/suites/{target_id}"),
+            Self::Suite => format!("/suites/{target_id}"),
+            Self::SuiteTrend => format!("/suites/{target_id}/trend"),
         }
     }
 }
@@ -131,7 +127,6 @@ pub async fn create(
 ) -> Result<Redirect, AppError> {
     member.require(Role::Member)?;
     let kind = ShareKind::parse(&form.target_kind)
-        .filter(|kind| kind.creatable())
         .ok_or_else(|| AppError::BadRequest("That page cannot be shared.".into()))?;
     let expiry = Expiry::parse(&form.expires)
         .ok_or_else(|| AppError::BadRequest("Choose 1, 7 or 30 days, or never.".into()))?;
@@ -287,7 +282,6 @@ mod tests {
         for kind in [ShareKind::Run, ShareKind::Suite, ShareKind::SuiteTrend] {
             assert_eq!(ShareKind::parse(kind.as_str()), Some(kind));
         }
-        assert!(!ShareKind::SuiteTrend.creatable());
         let now = OffsetDateTime::UNIX_EPOCH;
         assert_eq!(
             Expiry::parse("7d").unwrap().from(now),

@@ -226,7 +226,8 @@ async fn members_create_and_revoke_their_links_admins_see_all_viewers_cannot_sha
     ];
     assert_eq!(
         bob.post("/share", &trend).await.status(),
-        StatusCode::BAD_REQUEST
+        StatusCode::NOT_FOUND,
+        "a trend link names a suite, not a run"
     );
     let unknown = Uuid::new_v4().to_string();
     let missing = [
@@ -244,4 +245,38 @@ async fn members_create_and_revoke_their_links_admins_see_all_viewers_cannot_sha
             .await
             .unwrap();
     assert_eq!(audit, 2);
+}
+
+#[tokio::test]
+async fn a_trend_link_shows_the_suite_trend_logged_out_and_nothing_else() {
+    let fx = ViewsFixture::new().await;
+    let run = fx.failing_run().await;
+    let trend_page = fx
+        .admin
+        .page(&format!("/suites/{}/trend", run.suite_id))
+        .await;
+    assert!(
+        trend_page.contains("value=\"suite_trend\""),
+        "members get a share button"
+    );
+
+    let link = path_of(&create_link(&fx.admin, "suite_trend", run.suite_id, "30d").await);
+    let response = anonymous(&link, &fx).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    assert!(response.headers().get("set-cookie").is_none());
+    let page = response.text().await.unwrap();
+    assert!(page.contains("<svg"), "the charts are in the page");
+    assert!(page.contains("Pass rate per run"));
+    assert!(!page.contains("href=\"/runs/"), "no links into the team");
+    assert!(!page.contains(ADMIN_EMAIL));
+    // It opens no run: run paths under a trend link are refused.
+    let below = anonymous(&format!("{link}/runs/{}", run.id), &fx).await;
+    assert_eq!(below.status(), StatusCode::NOT_FOUND);
+
+    sqlx::query("UPDATE share_links SET revoked_at = now() WHERE target_kind = 'suite_trend'")
+        .execute(&fx.app.db)
+        .await
+        .unwrap();
+    assert_eq!(anonymous(&link, &fx).await.status(), StatusCode::GONE);
 }
