@@ -2,7 +2,6 @@
 //! flake scores and chart geometry. Unit-tested here on hand-computed cases; used by the pages.
 
 pub mod chart;
-pub mod compare;
 pub mod flake;
 pub mod run_diff;
 pub mod trend;

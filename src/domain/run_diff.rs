@@ -1,8 +1,6 @@
 //! Comparing two runs case by case: what newly fails, what was fixed, what still fails, what is
-//! flaky, and what exists in only one of them.
-//!
-//! The run page's "compared with the previous run" (issue 6, `domain::compare`) classifies the
-//! same way; the two are to be unified.
+//! flaky, and what exists in only one of them. The comparison page groups cases by it, and the
+//! run page marks each case with it against the suite's previous run.
 
 use std::collections::BTreeMap;
 
@@ -78,6 +76,20 @@ impl DiffKind {
             DiffKind::OnlyInBase => "only-in-base",
             DiffKind::Pending => "pending",
             DiffKind::StillPassing => "still-passing",
+        }
+    }
+
+    /// One case's change as a badge says it (the run page).
+    pub fn badge(&self) -> &'static str {
+        match self {
+            DiffKind::NewFailure => "new failure",
+            DiffKind::Fixed => "fixed",
+            DiffKind::StillFailing => "still failing",
+            DiffKind::Flaky => "flaky",
+            DiffKind::OnlyInRun => "new",
+            DiffKind::OnlyInBase => "not run",
+            DiffKind::Pending => "pending",
+            DiffKind::StillPassing => "still passing",
         }
     }
 

@@ -1,5 +1,16 @@
 //! How one test case came out in one run, and pass rates and their changes.
 
+/// Whether RevRing's verdict string counts as a pass (`Some(true)`), a failure (`Some(false)`:
+/// `fail`, and `error`, an infrastructure error, which the team sees as a failed attempt), or
+/// no verdict yet (`None`).
+pub fn verdict(result: Option<&str>) -> Option<bool> {
+    match result? {
+        "pass" => Some(true),
+        "fail" | "error" => Some(false),
+        _ => None,
+    }
+}
+
 /// Attempt counts of one test case in one run.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct CaseCounts {

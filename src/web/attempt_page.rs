@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::db::attempts::{self, AttemptDetail};
 use crate::db::runs::{self, RunRow};
 use crate::db::suites::{self, CaseRow};
-use crate::domain::compare::verdict;
+use crate::domain::trend::verdict;
 use crate::error::AppError;
 use crate::revring::{Call, Client, Speaker, TranscriptEntry};
 use crate::state::AppState;

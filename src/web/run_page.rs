@@ -7,8 +7,10 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::db::attempts::{self, AttemptRow};
+use crate::db::case_results::{self, CaseResultRow};
 use crate::db::runs::{self, RunRow};
-use crate::domain::compare::{CaseChange, CaseResult, compare_runs, verdict};
+use crate::domain::run_diff::{self, DiffKind};
+use crate::domain::trend::verdict;
 use crate::web::run_views::{RunLine, badge_class};
 
 /// One test case of the run with its attempts (all, or only failed ones).
@@ -19,7 +21,7 @@ pub struct CaseGroup {
     /// The case's name.
     pub name: String,
     /// How it did compared with the suite's previous run.
-    pub change: CaseChange,
+    pub change: DiffKind,
     /// Its attempts shown, by attempt number.
     pub attempts: Vec<AttemptRow>,
 }
@@ -53,11 +55,7 @@ impl RunBody {
     ) -> sqlx::Result<Self> {
         let rows = attempts::for_run(db, team_id, run.id).await?;
         let baseline = runs::previous_judged(db, team_id, &run).await?;
-        let before = match baseline {
-            Some(previous) => Some(attempts::for_run(db, team_id, previous).await?),
-            None => None,
-        };
-        let changes = case_changes(before.as_deref(), &rows);
+        let changes = case_changes(db, team_id, run.id, baseline).await?;
         let mut cases: Vec<CaseGroup> = Vec::new();
         for attempt in rows {
             if failures_only && verdict(attempt.result.as_deref()) != Some(false) {
@@ -73,7 +71,7 @@ impl RunBody {
                     change: changes
                         .get(&attempt.test_case_revring_id)
                         .copied()
-                        .unwrap_or(CaseChange::Pending),
+                        .unwrap_or(DiffKind::Pending),
                     attempts: vec![attempt],
                 }),
             }
@@ -107,19 +105,37 @@ impl RunBody {
     }
 }
 
-/// Each case's change from `before` (the baseline run's attempts) to `now`, by case id.
-fn case_changes(before: Option<&[AttemptRow]>, now: &[AttemptRow]) -> BTreeMap<String, CaseChange> {
-    fn results(rows: &[AttemptRow]) -> Vec<CaseResult<'_>> {
-        rows.iter()
-            .map(|a| CaseResult {
-                case_id: &a.test_case_revring_id,
-                result: a.result.as_deref(),
+/// Each case of `run_id` classified against the same case in `baseline`, by case id, from the
+/// per-case summaries (the attempts of the baseline are not read).
+async fn case_changes(
+    db: &PgPool,
+    team_id: Uuid,
+    run_id: Uuid,
+    baseline: Option<Uuid>,
+) -> sqlx::Result<BTreeMap<String, DiffKind>> {
+    let ids: Vec<Uuid> = std::iter::once(run_id).chain(baseline).collect();
+    let rows = case_results::for_runs(db, team_id, &ids).await?;
+    let (now, before): (Vec<CaseResultRow>, Vec<CaseResultRow>) =
+        rows.into_iter().partition(|row| row.run_id == run_id);
+    let now: Vec<_> = now.into_iter().map(CaseResultRow::into_case).collect();
+    let changes = match baseline {
+        Some(_) => {
+            let before: Vec<_> = before.into_iter().map(CaseResultRow::into_case).collect();
+            run_diff::diff(&before, &now)
+                .into_iter()
+                .map(|diff| (diff.case_id, diff.kind))
+                .collect()
+        }
+        // No earlier run: every judged case is new to the comparison.
+        None => now
+            .into_iter()
+            .map(|case| {
+                (
+                    case.case_id,
+                    DiffKind::of(None, Some(case.counts.outcome())),
+                )
             })
-            .collect()
-    }
-    let baseline = before.map(results);
-    compare_runs(baseline.as_deref(), &results(now))
-        .into_iter()
-        .map(|(case, change)| (case.to_owned(), change))
-        .collect()
+            .collect(),
+    };
+    Ok(changes)
 }
