@@ -144,6 +144,8 @@ async fn browser_setup_login_add_key_invite_and_member_login() {
         .expect("the invitation link");
     assert!(link.starts_with(&app.url("/invite/")), "{link}");
     submit(&browser, "/logout").await;
+    // The sign-out must have landed before the next address is opened.
+    expect_heading(&browser, "Sign in").await;
 
     // The invitee creates an account through the link…
     browser.goto(&link).await.unwrap();
@@ -154,6 +156,7 @@ async fn browser_setup_login_add_key_invite_and_member_login() {
     submit(&browser, action).await;
     expect_text(&browser, "Welcome to “Voice QA”").await;
     submit(&browser, "/logout").await;
+    expect_heading(&browser, "Sign in").await;
 
     // …and signs in as a member: the key is visible, masked, and cannot be managed.
     sign_in(&browser, &app, "max@example.com", "another long password").await;

@@ -37,6 +37,9 @@ async fn browser_starts_a_run_and_watches_the_progress_bar_reach_100() {
         .click()
         .await
         .unwrap();
+    browser
+        .wait_for_path("the dashboard", |path| path != "/login")
+        .await;
 
     browser
         .goto(&world.app.url(&format!("/suites/{suite_id}")))
@@ -55,9 +58,27 @@ async fn browser_starts_a_run_and_watches_the_progress_bar_reach_100() {
         .await
         .unwrap();
 
-    // The run page updates itself (server-sent events), without a reload.
-    let heading = browser.find(Locator::Css("main h1")).await.unwrap();
-    assert_eq!(heading.text().await.unwrap(), "from the browser");
+    // The run page opens (wait for the navigation: the suite page may still be unloading)…
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let on_run_page = browser
+            .current_url()
+            .await
+            .is_ok_and(|url| url.path().starts_with("/runs/"));
+        let heading = match browser.find(Locator::Css("main h1")).await {
+            Ok(heading) => heading.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if on_run_page && heading == "from the browser" {
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the run page opened: {heading:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // …and updates itself (server-sent events), without a reload.
     browser
         .execute("window.notReloaded = true;", vec![])
         .await

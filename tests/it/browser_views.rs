@@ -15,7 +15,8 @@ const PLAY_TIMEOUT: Duration = Duration::from_secs(20);
 
 async fn text_of(browser: &Browser, css: &str) -> String {
     browser
-        .find(Locator::Css(css))
+        .wait()
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|error| panic!("{css}: {error}"))
         .text()
@@ -25,7 +26,8 @@ async fn text_of(browser: &Browser, css: &str) -> String {
 
 async fn click(browser: &Browser, css: &str) {
     browser
-        .find(Locator::Css(css))
+        .wait()
+        .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|error| panic!("{css}: {error}"))
         .click()
@@ -47,6 +49,9 @@ async fn browser_failed_attempt_recording_and_share_link_logged_out() {
     form.set_by_name("email", ADMIN_EMAIL).await.unwrap();
     form.set_by_name("password", PASSWORD).await.unwrap();
     form.submit().await.unwrap();
+    browser
+        .wait_for_path("the dashboard", |path| path != "/login")
+        .await;
 
     browser
         .goto(&fx.app.url(&format!("/runs/{}", run.id)))
@@ -57,15 +62,24 @@ async fn browser_failed_attempt_recording_and_share_link_logged_out() {
         assert_eq!(&title, name);
     }
     click(&browser, "#failures-only").await;
-    assert!(
-        browser
-            .current_url()
-            .await
-            .unwrap()
-            .as_str()
-            .ends_with("?failures=1")
-    );
+    let deadline = tokio::time::Instant::now() + PLAY_TIMEOUT;
+    while !browser
+        .current_url()
+        .await
+        .unwrap()
+        .as_str()
+        .ends_with("?failures=1")
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "failures only opened"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     click(&browser, "a.attempt-link").await;
+    browser
+        .wait_for_path("the attempt page", |path| path.contains("/attempts/"))
+        .await;
     assert_eq!(text_of(&browser, "#verdict").await, "fail");
     assert!(!text_of(&browser, ".transcript").await.is_empty());
 
@@ -109,7 +123,8 @@ async fn browser_failed_attempt_recording_and_share_link_logged_out() {
         .unwrap();
     click(&browser, "form.share-form button").await;
     let link = browser
-        .find(Locator::Id("share-link"))
+        .wait()
+        .for_element(Locator::Id("share-link"))
         .await
         .unwrap()
         .prop("value")

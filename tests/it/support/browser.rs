@@ -14,6 +14,9 @@ use tokio::process::{Child, Command};
 const CHROMIUM: &str = "/usr/bin/chromium";
 const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
+/// How long a navigation may take to land.
+const NAVIGATION_TIMEOUT: Duration = Duration::from_secs(15);
+
 /// How long chromedriver may take to accept connections.
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -71,6 +74,27 @@ impl Browser {
             client,
             _driver: driver,
             profile,
+        }
+    }
+
+    /// Waits (up to [`NAVIGATION_TIMEOUT`]) until the page's path satisfies `arrived`: a
+    /// submitted form navigates asynchronously, and acting before it lands races it.
+    pub async fn wait_for_path(&self, what: &str, arrived: impl Fn(&str) -> bool) {
+        let deadline = tokio::time::Instant::now() + NAVIGATION_TIMEOUT;
+        loop {
+            let path = self
+                .client
+                .current_url()
+                .await
+                .map(|url| url.path().to_owned());
+            if path.as_deref().is_ok_and(&arrived) {
+                return;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the browser reached {what}: at {path:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
 
