@@ -161,7 +161,10 @@ async fn keys_are_verified_encrypted_masked_rotated_and_revoked() {
     let response = admin.post(&format!("/keys/{production}/revoke"), &[]).await;
     assert_eq!(location(&response), "/keys");
     let keys = admin.page("/keys").await;
-    assert!(keys.contains("Revoked the key “Production”") && keys.contains("Revoked 20"));
+    assert!(
+        keys.contains("Revoked the key “Production”")
+            && keys.contains("Revoked <time datetime=\"20")
+    );
     pages.push(keys);
     let refused = ringside::web::keys::revring_client_for(&state, team, production).await;
     assert!(matches!(refused, Err(ringside::error::AppError::NotFound)));
