@@ -122,15 +122,44 @@ pub async fn find_login(db: impl PgExecutor<'_>, email: &str) -> sqlx::Result<Op
     .await
 }
 
-/// A user by id.
-pub async fn find_user(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx::Result<Option<UserRow>> {
-    sqlx::query_as!(
-        UserRow,
-        "SELECT id, email, display_name, session_epoch FROM users WHERE id = $1",
+/// The user and every team they belong to, by name, in one round trip (it is on every page's
+/// path). `None` when the account is gone.
+pub async fn user_with_teams(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+) -> sqlx::Result<Option<(UserRow, Vec<TeamChoice>)>> {
+    let rows = sqlx::query!(
+        r#"SELECT u.id, u.email, u.display_name, u.session_epoch,
+                  t.id AS "team_id?", t.name AS "team_name?", m.role AS "role?: Role"
+           FROM users u
+           LEFT JOIN memberships m ON m.user_id = u.id
+           LEFT JOIN teams t ON t.id = m.team_id
+           WHERE u.id = $1
+           ORDER BY lower(t.name), t.id"#,
         user_id
     )
-    .fetch_optional(db)
-    .await
+    .fetch_all(db)
+    .await?;
+    let Some(first) = rows.first() else {
+        return Ok(None);
+    };
+    let user = UserRow {
+        id: first.id,
+        email: first.email.clone(),
+        display_name: first.display_name.clone(),
+        session_epoch: first.session_epoch,
+    };
+    let teams = rows
+        .into_iter()
+        .filter_map(|row| {
+            Some(TeamChoice {
+                team_id: row.team_id?,
+                team_name: row.team_name?,
+                role: row.role?,
+            })
+        })
+        .collect();
+    Ok(Some((user, teams)))
 }
 
 /// Every team the user belongs to, by name.

@@ -107,13 +107,9 @@ pub async fn signed_in(session: &Session, db: &PgPool) -> Result<Option<CurrentU
         return Ok(None);
     };
     let epoch = session.get::<i32>(EPOCH_KEY).await?;
-    // Both reads at once: they are on every page's path.
-    let (user, teams) = tokio::try_join!(
-        accounts::find_user(db, user_id),
-        accounts::teams_of(db, user_id)
-    )?;
-    let user = match user {
-        Some(user) if Some(user.session_epoch) == epoch => user,
+    let found = accounts::user_with_teams(db, user_id).await?;
+    let (user, teams) = match found {
+        Some((user, teams)) if Some(user.session_epoch) == epoch => (user, teams),
         // Signed out everywhere, or the account is gone: this session is over.
         _ => {
             session.flush().await?;
