@@ -372,3 +372,33 @@ async fn a_graceful_stop_ends_open_live_pages_instead_of_waiting_for_them() {
     .await;
     assert!(drained.is_ok(), "the event stream ended");
 }
+
+#[tokio::test]
+async fn a_trend_page_follows_the_members_teams_as_they_are_now() {
+    let world = RunsWorld::new().await;
+    let trend = format!("/suites/{}/trend", world.suite_id(DENTAL).await);
+    let other = create_team(&world.app.db, "Another team").await;
+    let (visitor, user) = member(&world.app, "mo@example.com", world.team_id, Role::Member).await;
+    ringside::db::accounts::add_member(&world.app.db, other, user, Role::Member)
+        .await
+        .unwrap();
+    let team = world.team_id.to_string();
+    visitor
+        .post("/teams/switch", &[("team_id", team.as_str())])
+        .await;
+    assert_eq!(visitor.get(&trend).await.status(), StatusCode::OK);
+
+    // Removed from the team the session remembers: its data is not shown any more.
+    sqlx::query("DELETE FROM memberships WHERE team_id = $1 AND user_id = $2")
+        .bind(world.team_id)
+        .bind(user)
+        .execute(&world.app.db)
+        .await
+        .unwrap();
+    assert_eq!(visitor.get(&trend).await.status(), StatusCode::NOT_FOUND);
+
+    let stranger = Visitor::new(&world.app);
+    let response = stranger.get(&trend).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert!(location(&response).starts_with("/login?next="));
+}
