@@ -59,6 +59,23 @@ impl RunsWorld {
         }
     }
 
+    /// Submits the dental suite's start-run form as the admin, with `extra` fields.
+    pub async fn submit_start(&self, extra: &[(&str, &str)]) -> reqwest::Response {
+        let suite_path = format!("/suites/{}", self.suite_id(DENTAL).await);
+        let form = self.admin.page(&suite_path).await;
+        let token = hidden(&form, "form_token");
+        let mut fields = vec![("form_token", token.as_str())];
+        fields.extend_from_slice(extra);
+        self.admin
+            .post(&format!("{suite_path}/runs"), &fields)
+            .await
+    }
+
+    /// Starts a run of the dental suite from its form; returns the run page's path.
+    pub async fn start_run(&self, extra: &[(&str, &str)]) -> String {
+        location(&self.submit_start(extra).await)
+    }
+
     /// The id of the team's suite called `name`.
     pub async fn suite_id(&self, name: &str) -> Uuid {
         sqlx::query_scalar("SELECT id FROM suites WHERE team_id = $1 AND name = $2")
@@ -137,18 +154,7 @@ async fn twenty_concurrent_submissions_of_one_form_start_one_run() {
 #[tokio::test]
 async fn a_started_run_is_followed_live_to_the_end() {
     let world = RunsWorld::new().await;
-    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
-    let form = world.admin.page(&suite_path).await;
-    let response = world
-        .admin
-        .post(
-            &format!("{suite_path}/runs"),
-            &[
-                ("form_token", &hidden(&form, "form_token")),
-                ("name", "smoke"),
-            ],
-        )
-        .await;
+    let response = world.submit_start(&[("name", "smoke")]).await;
     let run_path = location(&response);
 
     // The event stream opens with the live section at once.
@@ -181,19 +187,8 @@ async fn a_started_run_is_followed_live_to_the_end() {
 #[tokio::test]
 async fn a_refused_start_is_explained_on_the_form() {
     let world = RunsWorld::new().await;
-    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
-    let form = world.admin.page(&suite_path).await;
     let too_long = "x".repeat(129);
-    let response = world
-        .admin
-        .post(
-            &format!("{suite_path}/runs"),
-            &[
-                ("form_token", &hidden(&form, "form_token")),
-                ("name", &too_long),
-            ],
-        )
-        .await;
+    let response = world.submit_start(&[("name", &too_long)]).await;
     assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let html = response.text().await.unwrap();
     assert!(html.contains("at most 128 characters"), "{html}");
@@ -255,16 +250,7 @@ async fn viewers_cannot_start_or_cancel_and_other_teams_get_404() {
 #[tokio::test]
 async fn a_member_cancels_a_running_run() {
     let world = RunsWorld::with_speed(1.0).await;
-    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
-    let form = world.admin.page(&suite_path).await;
-    let response = world
-        .admin
-        .post(
-            &format!("{suite_path}/runs"),
-            &[("form_token", &hidden(&form, "form_token"))],
-        )
-        .await;
-    let run_path = location(&response);
+    let run_path = world.start_run(&[]).await;
     assert!(world.admin.page(&run_path).await.contains("Cancel run"));
     let cancelled = world.admin.post(&format!("{run_path}/cancel"), &[]).await;
     assert_eq!(location(&cancelled), run_path);
@@ -300,16 +286,7 @@ async fn an_update_stored_by_one_process_reaches_a_page_served_by_another() {
         StatusCode::SEE_OTHER
     );
 
-    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
-    let form = world.admin.page(&suite_path).await;
-    let started = world
-        .admin
-        .post(
-            &format!("{suite_path}/runs"),
-            &[("form_token", &hidden(&form, "form_token"))],
-        )
-        .await;
-    let run_path = location(&started);
+    let run_path = world.start_run(&[]).await;
 
     let mut events = reader.get(&format!("{run_path}/events")).await;
     let mut stream = String::new();
@@ -330,16 +307,7 @@ async fn an_update_stored_by_one_process_reaches_a_page_served_by_another() {
 async fn a_graceful_stop_ends_open_live_pages_instead_of_waiting_for_them() {
     // Real-time speed: the run is still going when the server stops.
     let world = RunsWorld::with_speed(1.0).await;
-    let suite_path = format!("/suites/{}", world.suite_id(DENTAL).await);
-    let form = world.admin.page(&suite_path).await;
-    let started = world
-        .admin
-        .post(
-            &format!("{suite_path}/runs"),
-            &[("form_token", &hidden(&form, "form_token"))],
-        )
-        .await;
-    let run_path = location(&started);
+    let run_path = world.start_run(&[]).await;
 
     let args = serve_args(&["--revring-base-url", &world.sim.base_url(), "--no-sync"]);
     let app = ringside::startup::Application::build(&args, world.app.db.clone())
