@@ -1,8 +1,10 @@
 //! `ringside bench`: times the trend pages on the data in the database (made by `ringside
-//! generate`). For each page it requests the full HTTP response (session, sign-in check, SQL,
-//! rendering) and, side by side in the same loop, runs the bare SQL that page needs (the same
-//! loader the handler calls), then prints
-//! `page=NAME p50_ms=X p99_ms=Y sql_p50_ms=Z ratio=R` with R = X / Z.
+//! generate`). For each page it requests the full HTTP response and, side by side in the same
+//! loop, runs the bare SQL that page needs — every statement the page runs, in the same order:
+//! loading the session row, the sign-in check (the user and their teams), then the page's own
+//! loader as the handler calls it — and prints
+//! `page=NAME p50_ms=X p99_ms=Y sql_p50_ms=Z ratio=R` with R = X / Z, so R is what HTTP,
+//! routing, the session layer's bookkeeping and rendering add on top of the database.
 //!
 //! The portal runs in-process on a loopback port (or is reached at `--url`).
 
@@ -12,6 +14,9 @@ use anyhow::{Context, bail};
 use clap::Args;
 use secrecy::{ExposeSecret, SecretString};
 use sqlx::PgPool;
+use tower_sessions::SessionStore;
+use tower_sessions::session::Id;
+use tower_sessions_sqlx_store::PostgresStore;
 use url::Url;
 use uuid::Uuid;
 
@@ -77,6 +82,14 @@ struct Subject {
     team_id: Uuid,
     suite_id: Uuid,
     run_id: Uuid,
+    user_id: Uuid,
+}
+
+/// The signed-in visitor's session, to load it the way each page request does.
+struct SignedIn {
+    client: reqwest::Client,
+    store: PostgresStore,
+    session: Id,
 }
 
 /// Runs in the case history measured (its maximum).
@@ -93,8 +106,17 @@ impl Subject {
         }
     }
 
-    async fn sql(&self, db: &PgPool, target: Target) -> anyhow::Result<()> {
+    async fn sql(&self, db: &PgPool, signed_in: &SignedIn, target: Target) -> anyhow::Result<()> {
         use crate::web::{case_grid, case_history, compare, home, trends};
+        signed_in
+            .store
+            .load(&signed_in.session)
+            .await
+            .map_err(|error| anyhow::anyhow!("loading the session: {error}"))?
+            .context("the bench's session is gone")?;
+        crate::db::accounts::user_with_teams(db, self.user_id)
+            .await?
+            .context("the bench's account is gone")?;
         let (team, suite) = (self.team_id, self.suite_id);
         match target {
             Target::Dashboard => drop(home::load(db, team).await?),
@@ -115,12 +137,12 @@ impl Subject {
 /// The team of `email` and its suite with the most runs, and that suite's latest run.
 async fn subject(db: &PgPool, email: &str) -> anyhow::Result<Subject> {
     let row = sqlx::query!(
-        r#"SELECT m.team_id, r.suite_id, count(*) AS "runs!"
+        r#"SELECT u.id AS user_id, m.team_id, r.suite_id, count(*) AS "runs!"
            FROM users u
            JOIN memberships m ON m.user_id = u.id
            JOIN runs r ON r.team_id = m.team_id
            WHERE lower(u.email) = lower($1)
-           GROUP BY m.team_id, r.suite_id
+           GROUP BY u.id, m.team_id, r.suite_id
            ORDER BY count(*) DESC
            LIMIT 1"#,
         email
@@ -140,18 +162,59 @@ async fn subject(db: &PgPool, email: &str) -> anyhow::Result<Subject> {
         team_id: row.team_id,
         suite_id: row.suite_id,
         run_id,
+        user_id: row.user_id,
     })
+}
+
+/// What one page measured.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageFigures {
+    /// The page's name.
+    pub page: &'static str,
+    /// Median full HTTP response, in milliseconds.
+    pub p50_ms: f64,
+    /// 99th percentile full HTTP response, in milliseconds.
+    pub p99_ms: f64,
+    /// Median of the page's bare SQL, in milliseconds.
+    pub sql_p50_ms: f64,
+}
+
+impl PageFigures {
+    /// `p50_ms / sql_p50_ms`: what the web stack adds on top of the database.
+    pub fn ratio(&self) -> f64 {
+        self.p50_ms / self.sql_p50_ms.max(f64::MIN_POSITIVE)
+    }
+}
+
+impl std::fmt::Display for PageFigures {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "page={} p50_ms={:.2} p99_ms={:.2} sql_p50_ms={:.2} ratio={:.2}",
+            self.page,
+            self.p50_ms,
+            self.p99_ms,
+            self.sql_p50_ms,
+            self.ratio()
+        )
+    }
 }
 
 /// `ringside bench`.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let database = Database::connect(&args.database).await?;
-    let result = bench(&database.pool, &args).await;
+    let result = measure(&database.pool, &args, |figures| println!("{figures}")).await;
     database.close().await?;
-    result
+    result.map(drop)
 }
 
-async fn bench(db: &PgPool, args: &BenchArgs) -> anyhow::Result<()> {
+/// Measures every page on `db`, calling `report` as each page is done.
+pub async fn measure(
+    db: &PgPool,
+    args: &BenchArgs,
+    mut report: impl FnMut(&PageFigures),
+) -> anyhow::Result<Vec<PageFigures>> {
+    let mut all = Vec::new();
     let subject = subject(db, &args.email).await?;
     let base = match &args.url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
@@ -163,38 +226,34 @@ async fn bench(db: &PgPool, args: &BenchArgs) -> anyhow::Result<()> {
             format!("http://{addr}")
         }
     };
-    let client = sign_in(&base, &args.email, &args.password).await?;
+    let signed_in = sign_in(db, &base, &args.email, &args.password).await?;
+    let client = &signed_in.client;
     for target in Target::ALL {
         let url = format!("{base}{}", subject.path(target));
         for _ in 0..args.warmup {
-            fetch(&client, &url).await?;
-            subject.sql(db, target).await?;
+            fetch(client, &url).await?;
+            subject.sql(db, &signed_in, target).await?;
         }
         let mut http = Vec::with_capacity(args.requests);
         let mut sql = Vec::with_capacity(args.requests);
         for _ in 0..args.requests.max(1) {
             let started = Instant::now();
-            fetch(&client, &url).await?;
+            fetch(client, &url).await?;
             http.push(started.elapsed());
             let started = Instant::now();
-            subject.sql(db, target).await?;
+            subject.sql(db, &signed_in, target).await?;
             sql.push(started.elapsed());
         }
-        let (p50, p99, sql_p50) = (
-            percentile(&mut http, 0.50),
-            percentile(&mut http, 0.99),
-            percentile(&mut sql, 0.50),
-        );
-        println!(
-            "page={} p50_ms={:.2} p99_ms={:.2} sql_p50_ms={:.2} ratio={:.2}",
-            target.name(),
-            ms(p50),
-            ms(p99),
-            ms(sql_p50),
-            ms(p50) / ms(sql_p50).max(f64::MIN_POSITIVE)
-        );
+        let figures = PageFigures {
+            page: target.name(),
+            p50_ms: ms(percentile(&mut http, 0.50)),
+            p99_ms: ms(percentile(&mut http, 0.99)),
+            sql_p50_ms: ms(percentile(&mut sql, 0.50)),
+        };
+        report(&figures);
+        all.push(figures);
     }
-    Ok(())
+    Ok(all)
 }
 
 /// Serve arguments of the in-process portal: loopback, no sync worker, a throwaway master key
@@ -220,10 +279,11 @@ fn in_process_args(database: &DatabaseArgs) -> anyhow::Result<crate::config::Ser
 }
 
 async fn sign_in(
+    db: &PgPool,
     base: &str,
     email: &str,
     password: &SecretString,
-) -> anyhow::Result<reqwest::Client> {
+) -> anyhow::Result<SignedIn> {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -252,7 +312,21 @@ async fn sign_in(
     if response.status() != reqwest::StatusCode::SEE_OTHER {
         bail!("signing in as {email} failed ({})", response.status());
     }
-    Ok(client)
+    let session = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .find_map(|cookie| cookie.strip_prefix("ringside_session="))
+        .and_then(|rest| rest.split(';').next())
+        .context("signing in set no session cookie")?
+        .parse::<Id>()
+        .context("the session cookie holds no session id")?;
+    Ok(SignedIn {
+        client,
+        store: PostgresStore::new(db.clone()),
+        session,
+    })
 }
 
 async fn fetch(client: &reqwest::Client, url: &str) -> anyhow::Result<()> {

@@ -98,3 +98,65 @@ async fn a_small_history_is_consistent_and_can_be_signed_into() {
         "the team is reused"
     );
 }
+
+#[tokio::test]
+async fn bench_measures_every_page_against_its_bare_sql() {
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let history = args(&[
+        "--suites",
+        "2",
+        "--runs",
+        "20",
+        "--attempts",
+        "120",
+        "--days",
+        "30",
+    ]);
+    let password = SecretString::from("bench password".to_owned());
+    generate(&app.db, &history, &password).await.unwrap();
+
+    let argv = [
+        "ringside",
+        "bench",
+        "--password",
+        "bench password",
+        "--requests",
+        "5",
+        "--warmup",
+        "1",
+    ];
+    let Command::Bench(bench) = Cli::parse_from(argv).command else {
+        unreachable!("parsed a bench command");
+    };
+    let mut printed = Vec::new();
+    let figures = ringside::bench::measure(&app.db, &bench, |page| printed.push(page.to_string()))
+        .await
+        .unwrap();
+    let pages: Vec<&str> = figures.iter().map(|page| page.page).collect();
+    assert_eq!(
+        pages,
+        [
+            "dashboard",
+            "suite_trend",
+            "case_history",
+            "flaky_cases",
+            "run_comparison"
+        ]
+    );
+    for page in &figures {
+        assert!(
+            page.sql_p50_ms > 0.0 && page.p50_ms > 0.0 && page.p99_ms >= page.p50_ms,
+            "{page}"
+        );
+        assert!((page.ratio() - page.p50_ms / page.sql_p50_ms).abs() < 1e-9);
+    }
+    assert!(
+        printed[1].starts_with("page=suite_trend p50_ms="),
+        "{printed:?}"
+    );
+    assert!(
+        printed
+            .iter()
+            .all(|line| line.contains(" sql_p50_ms=") && line.contains(" ratio="))
+    );
+}
