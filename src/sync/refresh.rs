@@ -2,6 +2,8 @@
 //! schedule, and on demand from the suites page. Runs started elsewhere (RevRing's dashboard,
 //! scripts) are discovered here and handed to the poller, so the history is complete.
 
+use std::collections::HashSet;
+
 use uuid::Uuid;
 
 use super::{RevRingAccess, Worker, schedule};
@@ -57,7 +59,10 @@ pub async fn refresh_key(
         let suite_id = suites::upsert(&access.db, team_id, api_key_id, suite, count).await?;
         suites::replace_cases(&access.db, team_id, suite_id, &cases).await?;
 
-        let known = runs::known_revring_ids(&access.db, team_id, suite_id).await?;
+        let known: HashSet<String> = runs::known_revring_ids(&access.db, team_id, suite_id)
+            .await?
+            .into_iter()
+            .collect();
         for run in client.list_runs(&suite.id).await? {
             if run.id.is_empty() || known.contains(&run.id) {
                 continue;

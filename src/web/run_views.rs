@@ -4,6 +4,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::db::runs::RunRow;
+use crate::domain::trend::{format_rate, pass_rate};
 use crate::state::AppState;
 use crate::sync::RevRingAccess;
 
@@ -73,13 +74,7 @@ impl RunLine {
     /// `passed / judged` as a percentage, or a dash before any verdict.
     pub fn pass_rate(&self) -> String {
         let judged = self.run.attempts_passed + self.run.attempts_failed;
-        if judged == 0 {
-            return "—".into();
-        }
-        format!(
-            "{}%",
-            (f64::from(self.run.attempts_passed) * 100.0 / f64::from(judged)).round()
-        )
+        format_rate(pass_rate(self.run.attempts_passed, judged))
     }
 
     /// Finished attempts as a percentage of all (for progress bars).

@@ -13,6 +13,7 @@ use uuid::Uuid;
 use crate::auth::Role;
 use crate::db::suites::{self, CaseRow, Suite, SuiteSummary};
 use crate::db::{api_keys, audit, runs};
+use crate::domain::trend::{format_rate, pass_rate};
 use crate::error::AppError;
 use crate::state::AppState;
 use crate::sync::refresh::refresh_key;
@@ -37,15 +38,11 @@ struct SuitesPage {
 
 impl SuitesPage {
     fn pass_rate(&self, suite: &SuiteSummary) -> String {
-        match (suite.last_passed, suite.last_judged) {
-            (Some(passed), Some(judged)) if judged > 0 => {
-                format!(
-                    "{}%",
-                    (f64::from(passed) * 100.0 / f64::from(judged)).round()
-                )
-            }
-            _ => "—".into(),
-        }
+        let rate = suite
+            .last_passed
+            .zip(suite.last_judged)
+            .and_then(|(passed, judged)| pass_rate(passed, judged));
+        format_rate(rate)
     }
 }
 
