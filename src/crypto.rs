@@ -16,7 +16,6 @@ use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 
-use crate::config::ServeArgs;
 
 /// Length of the master key in bytes (AES-256).
 pub const MASTER_KEY_LEN: usize = 32;
@@ -124,20 +123,23 @@ impl MasterKey {
     }
 }
 
-/// The master key for `ringside serve`: `RINGSIDE_MASTER_KEY` when given; else, in local mode,
-/// `<data dir>/master.key`, generated on first use; else an error that says what to do.
-pub fn resolve_master_key(args: &ServeArgs) -> anyhow::Result<MasterKey> {
-    if let Some(encoded) = &args.master_key {
+/// The master key for `ringside serve`: the configured one (`RINGSIDE_MASTER_KEY`) when given;
+/// else, in local mode (a `local_data_dir`), `<data dir>/master.key`, generated on first use; else an error that says what to do.
+pub fn resolve_master_key(
+    configured: Option<&SecretString>,
+    local_data_dir: Option<&Path>,
+) -> anyhow::Result<MasterKey> {
+    if let Some(encoded) = configured {
         return MasterKey::from_base64(encoded).context("RINGSIDE_MASTER_KEY is not usable");
     }
-    if !args.database.is_local() {
+    let Some(data_dir) = local_data_dir else {
         anyhow::bail!(
             "RINGSIDE_MASTER_KEY is required when DATABASE_URL is set: it encrypts the stored \
              RevRing API keys. Generate one with `openssl rand -base64 32`, keep it safe, and \
              give every replica the same value."
         );
-    }
-    read_or_create_key_file(&args.database.data_dir.join(MASTER_KEY_FILE))
+    };
+    read_or_create_key_file(&data_dir.join(MASTER_KEY_FILE))
 }
 
 fn read_or_create_key_file(path: &Path) -> anyhow::Result<MasterKey> {

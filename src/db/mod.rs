@@ -21,11 +21,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use secrecy::ExposeSecret;
+use secrecy::SecretString;
 use sqlx::PgPool;
 use sqlx::migrate::Migrator;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
-use crate::config::DatabaseArgs;
 use local::LocalPostgres;
 
 /// The migrations in `migrations/`, embedded in the binary.
@@ -37,6 +37,15 @@ const MAX_CONNECTIONS: u32 = 16;
 /// How long a request waits for a free connection before failing with "unavailable".
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Where the database is: a PostgreSQL URL, or a data directory for the managed cluster.
+#[derive(Debug, Clone)]
+pub struct DatabaseConfig {
+    /// `DATABASE_URL`; `None` runs a local cluster under `data_dir`.
+    pub url: Option<SecretString>,
+    /// Ringside's local state (the managed cluster, the generated master key).
+    pub data_dir: std::path::PathBuf,
+}
+
 /// The pool, plus the local cluster when Ringside manages one.
 pub struct Database {
     /// Connections to the Ringside database.
@@ -46,8 +55,8 @@ pub struct Database {
 
 impl Database {
     /// Connects to `DATABASE_URL`, or starts (creating it the first time) the local cluster.
-    pub async fn connect(args: &DatabaseArgs) -> anyhow::Result<Self> {
-        let (options, local) = match &args.database_url {
+    pub async fn connect(args: &DatabaseConfig) -> anyhow::Result<Self> {
+        let (options, local) = match &args.url {
             Some(url) => {
                 let options: PgConnectOptions = url
                     .expose_secret()

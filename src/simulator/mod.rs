@@ -26,7 +26,7 @@ mod cases_service;
 mod catalog;
 mod conversation;
 mod error;
-mod faults;
+pub mod faults;
 mod generate;
 mod ids;
 mod input;
@@ -69,57 +69,47 @@ pub const DEFAULT_KEYS: [&str; 2] = [
 pub const DEFAULT_SEED: u64 = 42;
 /// Default time scale: real time (a call lasts about 20–90 s). The demo uses ~30, tests ~1000+.
 pub const DEFAULT_SPEED: f64 = 1.0;
-/// Time scale of [`SimulateArgs::default_for_tests`]: a 3-case run finishes in well under 1 s.
+/// Time scale of [`SimulatorConfig::default_for_tests`]: a 3-case run finishes in well under 1 s.
 pub const TEST_SPEED: f64 = 2_000.0;
 /// How long [`Simulator::shutdown`] waits for in-flight requests before aborting them.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
-fn default_keys() -> Vec<String> {
+pub fn default_keys() -> Vec<String> {
     DEFAULT_KEYS.iter().map(|k| (*k).to_owned()).collect()
 }
 
-/// Command-line options of `ringside simulate`.
-#[derive(clap::Args, Debug, Clone)]
-pub struct SimulateArgs {
+/// How a simulator runs: where it listens, its keys and seed, its pace and injected faults
+/// (`ringside simulate` builds one from its flags).
+#[derive(Debug, Clone)]
+pub struct SimulatorConfig {
     /// Address to listen on (port 0 picks a free port).
-    #[arg(long, env = "RINGSIDE_SIM_BIND", default_value = DEFAULT_BIND)]
     pub bind: SocketAddr,
     /// An API key; repeat for more. Each key is its own organization with its own seeded data.
-    #[arg(long = "key", env = "RINGSIDE_SIM_KEYS", value_delimiter = ',', default_values_t = default_keys())]
     pub keys: Vec<String>,
     /// Seed of all generated data, verdicts and fault rates.
-    #[arg(long, env = "RINGSIDE_SIM_SEED", default_value_t = DEFAULT_SEED)]
     pub seed: u64,
     /// Time scale of runs: 1.0 is real time, 30 a demo, 1000+ tests.
-    #[arg(long, env = "RINGSIDE_SIM_SPEED", default_value_t = DEFAULT_SPEED)]
     pub speed: f64,
     /// Milliseconds of latency added to every API request.
-    #[arg(long, env = "RINGSIDE_SIM_LATENCY_MS", default_value_t = 0)]
     pub latency_ms: u64,
     /// Probability (0..1) of answering a request with a 500.
-    #[arg(long, env = "RINGSIDE_SIM_ERROR_RATE", default_value_t = 0.0)]
     pub error_rate: f64,
     /// Probability (0..1) of answering a request with a 429.
-    #[arg(long, env = "RINGSIDE_SIM_RATE_LIMIT_RATE", default_value_t = 0.0)]
     pub rate_limit_rate: f64,
     /// `Retry-After` seconds of injected 429s.
-    #[arg(long, env = "RINGSIDE_SIM_RETRY_AFTER_SECS", default_value_t = faults::DEFAULT_RETRY_AFTER_SECS)]
     pub retry_after_secs: u64,
     /// Probability (0..1) of holding a response (after handling it) for `--timeout-ms`.
-    #[arg(long, env = "RINGSIDE_SIM_TIMEOUT_RATE", default_value_t = 0.0)]
     pub timeout_rate: f64,
     /// How long an injected timeout holds the response, in milliseconds.
-    #[arg(long, env = "RINGSIDE_SIM_TIMEOUT_MS", default_value_t = faults::DEFAULT_TIMEOUT_MS)]
     pub timeout_ms: u64,
     /// Probability (0..1) of truncating a response body.
-    #[arg(long, env = "RINGSIDE_SIM_MALFORMED_RATE", default_value_t = 0.0)]
     pub malformed_rate: f64,
 }
 
-impl Default for SimulateArgs {
+impl Default for SimulatorConfig {
     /// The command line's defaults.
     fn default() -> Self {
-        SimulateArgs {
+        SimulatorConfig {
             bind: DEFAULT_BIND.parse().expect("valid default address"),
             keys: default_keys(),
             seed: DEFAULT_SEED,
@@ -135,10 +125,10 @@ impl Default for SimulateArgs {
     }
 }
 
-impl SimulateArgs {
+impl SimulatorConfig {
     /// The defaults for in-process use: a free loopback port and [`TEST_SPEED`].
     pub fn default_for_tests() -> Self {
-        SimulateArgs {
+        SimulatorConfig {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             speed: TEST_SPEED,
             ..Self::default()
@@ -159,7 +149,7 @@ impl SimulateArgs {
         }
     }
 
-    fn validate(&self) -> anyhow::Result<()> {
+    pub(crate) fn validate(&self) -> anyhow::Result<()> {
         if !(self.speed.is_finite() && self.speed > 0.0) {
             bail!("--speed must be a positive number");
         }
@@ -177,7 +167,7 @@ impl SimulateArgs {
 }
 
 /// Runs the simulator until Ctrl-C/SIGTERM, printing its base URL and keys at start.
-pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
+pub async fn run(args: SimulatorConfig) -> anyhow::Result<()> {
     let sim = Simulator::start(args).await?;
     println!("RevRing simulator listening on {}", sim.base_url());
     for key in sim.keys() {
@@ -188,7 +178,7 @@ pub async fn run(args: SimulateArgs) -> anyhow::Result<()> {
         sim.root_url(),
         sim.root_url()
     );
-    crate::shutdown::signal().await;
+    crate::app::shutdown::signal().await;
     sim.shutdown().await;
     Ok(())
 }
@@ -205,7 +195,7 @@ pub struct Simulator {
 impl Simulator {
     /// Binds `args.bind` (port 0 allowed), seeds one organization per key, and serves in a
     /// background task.
-    pub async fn start(args: SimulateArgs) -> anyhow::Result<Simulator> {
+    pub async fn start(args: SimulatorConfig) -> anyhow::Result<Simulator> {
         args.validate()?;
         let listener = TcpListener::bind(args.bind)
             .await
@@ -333,61 +323,21 @@ impl Simulator {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::Parser;
-
-    #[derive(Parser, Debug)]
-    struct Cli {
-        #[command(flatten)]
-        args: SimulateArgs,
-    }
-
-    #[test]
-    fn flags_parse_with_defaults_and_repeats() {
-        let cli = Cli::try_parse_from(["ringside"]).expect("defaults parse");
-        assert_eq!(cli.args.bind.to_string(), DEFAULT_BIND);
-        assert_eq!(cli.args.keys, default_keys());
-        assert_eq!(cli.args.seed, DEFAULT_SEED);
-        assert_eq!(cli.args.faults(), Faults::default());
-        let cli = Cli::try_parse_from([
-            "ringside",
-            "--key",
-            "rr_a",
-            "--key",
-            "rr_b",
-            "--seed",
-            "7",
-            "--speed",
-            "30",
-            "--error-rate",
-            "0.1",
-            "--retry-after-secs",
-            "3",
-            "--bind",
-            "127.0.0.1:0",
-        ])
-        .expect("flags parse");
-        assert_eq!(cli.args.keys, ["rr_a", "rr_b"]);
-        assert_eq!(cli.args.speed, 30.0);
-        assert_eq!(cli.args.faults().error_rate, 0.1);
-        assert_eq!(cli.args.faults().retry_after_secs, 3);
-        assert!(cli.args.validate().is_ok());
-    }
-
     #[test]
     fn bad_args_are_refused() {
-        let bad_speed = SimulateArgs {
+        let bad_speed = SimulatorConfig {
             speed: 0.0,
-            ..SimulateArgs::default()
+            ..SimulatorConfig::default()
         };
         assert!(bad_speed.validate().is_err());
-        let dup = SimulateArgs {
+        let dup = SimulatorConfig {
             keys: vec!["a".into(), "a".into()],
-            ..SimulateArgs::default()
+            ..SimulatorConfig::default()
         };
         assert!(dup.validate().is_err());
-        let rate = SimulateArgs {
+        let rate = SimulatorConfig {
             timeout_rate: 2.0,
-            ..SimulateArgs::default()
+            ..SimulatorConfig::default()
         };
         assert!(rate.validate().is_err());
     }

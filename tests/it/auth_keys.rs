@@ -1,10 +1,11 @@
 //! RevRing API keys: verified against the simulator before saving, stored encrypted, shown
 //! masked, rotated and revoked; unreadable under another master key without crashing.
 
+use ringside::sync::keys::KeyProblem;
 use reqwest::StatusCode;
 use ringside::auth::Role;
 use ringside::crypto::MasterKey;
-use ringside::simulator::{SimulateArgs, Simulator};
+use ringside::simulator::{SimulatorConfig, Simulator};
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -21,9 +22,9 @@ const ROTATED: &str = "rr_sim_rotated_SECRETPLAIN_e5f6";
 
 /// A simulator accepting the three keys above.
 pub async fn simulator() -> Simulator {
-    Simulator::start(SimulateArgs {
+    Simulator::start(SimulatorConfig {
         keys: [PRODUCTION, STAGING, ROTATED].map(str::to_owned).to_vec(),
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await
     .expect("the simulator starts")
@@ -150,13 +151,13 @@ async fn keys_are_verified_encrypted_masked_rotated_and_revoked() {
 
     // The decrypted client works; other teams' and revoked keys are not found.
     let state = app_state(&app, &sim);
-    let client = ringside::web::keys::revring_client_for(&state, team, production)
+    let client = state.revring_access().client_for(team, production)
         .await
         .unwrap();
     client.verify_key().await.unwrap();
     let other_team = create_team(&app.db, "Other").await;
-    let refused = ringside::web::keys::revring_client_for(&state, other_team, production).await;
-    assert!(matches!(refused, Err(ringside::error::AppError::NotFound)));
+    let refused = state.revring_access().client_for(other_team, production).await;
+    assert!(matches!(refused, Err(KeyProblem::Revoked)));
 
     let response = admin.post(&format!("/keys/{production}/revoke"), &[]).await;
     assert_eq!(location(&response), "/keys");
@@ -166,8 +167,8 @@ async fn keys_are_verified_encrypted_masked_rotated_and_revoked() {
             && keys.contains("Revoked <time datetime=\"20")
     );
     pages.push(keys);
-    let refused = ringside::web::keys::revring_client_for(&state, team, production).await;
-    assert!(matches!(refused, Err(ringside::error::AppError::NotFound)));
+    let refused = state.revring_access().client_for(team, production).await;
+    assert!(matches!(refused, Err(KeyProblem::Revoked)));
     assert_eq!(
         ringside::db::api_keys::active_keys(&app.db, team)
             .await
@@ -208,17 +209,17 @@ const TEST_MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
 /// The state the portal runs with (same database, master key and upstream), for calling
 /// library functions directly.
-fn app_state(app: &TestApp, sim: &Simulator) -> ringside::state::AppState {
+fn app_state(app: &TestApp, sim: &Simulator) -> ringside::app::state::AppState {
     let key = MasterKey::from_base64(&TEST_MASTER_KEY.to_owned().into()).unwrap();
     state_with(app.db.clone(), sim.base_url(), key)
 }
 
-fn state_with(db: PgPool, base_url: String, master_key: MasterKey) -> ringside::state::AppState {
-    ringside::state::AppState {
+fn state_with(db: PgPool, base_url: String, master_key: MasterKey) -> ringside::app::state::AppState {
+    ringside::app::state::AppState {
         run_updates: ringside::sync::live::RunUpdates::listen(db.clone()),
         stopping: Default::default(),
         db,
-        settings: std::sync::Arc::new(ringside::state::WebSettings {
+        settings: std::sync::Arc::new(ringside::app::state::WebSettings {
             revring_base_url: base_url.parse().unwrap(),
             secure_cookies: false,
             public_url: None,
@@ -239,7 +240,7 @@ async fn another_master_key_reports_unreadable_keys_instead_of_crashing() {
     // A second server on the same data with another master key starts and says what is wrong.
     let new_key = MasterKey::generate();
     assert_eq!(
-        ringside::startup::report_undecryptable_keys(&first.db, &new_key)
+        ringside::app::startup::report_undecryptable_keys(&first.db, &new_key)
             .await
             .unwrap(),
         1
@@ -266,13 +267,8 @@ async fn another_master_key_reports_unreadable_keys_instead_of_crashing() {
     assert!(keys.contains("1 stored key(s) cannot be decrypted with this server"));
 
     let state = state_with(first.db.clone(), "http://127.0.0.1:9/v1".into(), new_key);
-    match ringside::web::keys::revring_client_for(&state, team, key_id).await {
-        Err(ringside::error::AppError::Unavailable(message)) => {
-            assert!(
-                message.contains("“Production” cannot be decrypted"),
-                "{message}"
-            );
-        }
+    match state.revring_access().client_for(team, key_id).await {
+        Err(KeyProblem::Undecryptable(label)) => assert_eq!(label, "Production"),
         other => panic!("expected a clear refusal, got {:?}", other.map(|_| ())),
     }
 

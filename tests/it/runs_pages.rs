@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use ringside::auth::Role;
-use ringside::simulator::{SimulateArgs, Simulator};
+use ringside::simulator::{SimulatorConfig, Simulator};
 use uuid::Uuid;
 
 use crate::support::accounts::{
@@ -23,13 +23,13 @@ pub struct RunsWorld {
 
 impl RunsWorld {
     pub async fn new() -> Self {
-        Self::with_speed(SimulateArgs::default_for_tests().speed).await
+        Self::with_speed(SimulatorConfig::default_for_tests().speed).await
     }
 
     pub async fn with_speed(speed: f64) -> Self {
-        let sim = Simulator::start(SimulateArgs {
+        let sim = Simulator::start(SimulatorConfig {
             speed,
-            ..SimulateArgs::default_for_tests()
+            ..SimulatorConfig::default_for_tests()
         })
         .await
         .unwrap();
@@ -310,7 +310,7 @@ async fn a_graceful_stop_ends_open_live_pages_instead_of_waiting_for_them() {
     let run_path = world.start_run(&[]).await;
 
     let args = serve_args(&["--revring-base-url", &world.sim.base_url(), "--no-sync"]);
-    let app = ringside::startup::Application::build(&args, world.app.db.clone())
+    let app = ringside::app::startup::Application::build(&args, world.app.db.clone())
         .await
         .unwrap();
     let reader = Visitor::at(format!("http://{}", app.local_addr()));

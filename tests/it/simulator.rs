@@ -8,7 +8,7 @@ mod runs;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use ringside::simulator::{SimulateArgs, Simulator};
+use ringside::simulator::{SimulatorConfig, Simulator};
 use serde_json::{Value, json};
 
 /// A running simulator plus a plain HTTP client.
@@ -24,11 +24,11 @@ pub struct Sim {
 
 /// A simulator with the test defaults.
 pub async fn sim() -> Sim {
-    sim_with(SimulateArgs::default_for_tests()).await
+    sim_with(SimulatorConfig::default_for_tests()).await
 }
 
 /// A simulator with `args`.
-pub async fn sim_with(args: SimulateArgs) -> Sim {
+pub async fn sim_with(args: SimulatorConfig) -> Sim {
     let sim = Simulator::start(args).await.expect("simulator starts");
     let base = sim.base_url();
     let key = sim.keys()[0].clone();

@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use ringside::revring::{
     Client, NewSuite, NewTestCase, RetryPolicy, RevRing, SecretString, TestRun, TestSuite,
 };
-use ringside::simulator::{SimulateArgs, Simulator};
+use ringside::simulator::{SimulatorConfig, Simulator};
 
 /// Per-request timeout of the clients under test: short, but far above a loopback round trip.
 pub const TIMEOUT: Duration = Duration::from_secs(2);
@@ -57,20 +57,20 @@ pub fn fast_retries() -> RetryPolicy {
 
 /// A simulator with the test defaults (speed 2000: a small run finishes in well under a second).
 pub async fn env() -> Env {
-    env_with(SimulateArgs::default_for_tests()).await
+    env_with(SimulatorConfig::default_for_tests()).await
 }
 
 /// A simulator running at `speed` virtual seconds per real second.
 pub async fn env_at(speed: f64) -> Env {
-    env_with(SimulateArgs {
+    env_with(SimulatorConfig {
         speed,
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await
 }
 
 /// A simulator started with `args`.
-pub async fn env_with(args: SimulateArgs) -> Env {
+pub async fn env_with(args: SimulatorConfig) -> Env {
     let sim = Simulator::start(args).await.expect("simulator starts");
     let key = sim.keys()[0].clone();
     let other_key = sim.keys()[1].clone();

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use reqwest::StatusCode;
-use ringside::simulator::{Faults, SimulateArgs};
+use ringside::simulator::{Faults, SimulatorConfig};
 use serde_json::{Value, json};
 
 use super::{assert_error, sim, sim_with};
@@ -137,9 +137,9 @@ async fn malformed_bodies_keep_the_status_but_do_not_parse() {
 
 #[tokio::test]
 async fn latency_flag_delays_every_request() {
-    let s = sim_with(SimulateArgs {
+    let s = sim_with(SimulatorConfig {
         latency_ms: 150,
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await;
     let began = Instant::now();
@@ -152,9 +152,9 @@ async fn latency_flag_delays_every_request() {
 #[tokio::test]
 async fn seeded_error_rate_is_reproducible() {
     async fn pattern() -> Vec<u16> {
-        let s = sim_with(SimulateArgs {
+        let s = sim_with(SimulatorConfig {
             error_rate: 0.5,
-            ..SimulateArgs::default_for_tests()
+            ..SimulatorConfig::default_for_tests()
         })
         .await;
         let mut out = Vec::new();

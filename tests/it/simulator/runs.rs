@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use ringside::simulator::SimulateArgs;
+use ringside::simulator::SimulatorConfig;
 use serde_json::{Value, json};
 
 use super::{assert_error, assert_timestamp, sim, sim_with};
@@ -22,9 +22,9 @@ fn in_flight(run: &Value) -> usize {
 
 #[tokio::test]
 async fn a_run_goes_queued_running_completed_within_the_concurrency_limit() {
-    let s = sim_with(SimulateArgs {
+    let s = sim_with(SimulatorConfig {
         speed: 500.0,
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await;
     let suite = s
@@ -133,9 +133,9 @@ async fn a_run_goes_queued_running_completed_within_the_concurrency_limit() {
 
 #[tokio::test]
 async fn cancel_freezes_a_running_run_and_twice_is_409() {
-    let s = sim_with(SimulateArgs {
+    let s = sim_with(SimulatorConfig {
         speed: 40.0,
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await;
     let suite = s
@@ -181,9 +181,9 @@ async fn cancel_freezes_a_running_run_and_twice_is_409() {
 
 #[tokio::test]
 async fn cancel_from_queued_and_after_completion() {
-    let s = sim_with(SimulateArgs {
+    let s = sim_with(SimulatorConfig {
         speed: 1.0,
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await;
     let suite = s.suite_with(2, &[("Only", 1)]).await;
@@ -217,9 +217,9 @@ async fn cancel_from_queued_and_after_completion() {
 
 /// Everything of a simulator that the seed decides: suites, tests, run history and verdicts.
 async fn fingerprint(seed: u64) -> Vec<Value> {
-    let s = sim_with(SimulateArgs {
+    let s = sim_with(SimulatorConfig {
         seed,
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await;
     let mut out = Vec::new();

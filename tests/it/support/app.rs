@@ -4,9 +4,9 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
-use ringside::config::{Cli, Command, ServeArgs};
+use ringside::cli::{Cli, Command, ServeArgs};
 use ringside::crypto::MasterKey;
-use ringside::startup::Application;
+use ringside::app::startup::Application;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
@@ -60,7 +60,7 @@ impl TestApp {
     /// Starts the portal with the given arguments on an existing (migrated) database, e.g. a
     /// second server on the first one's data.
     pub async fn spawn_on(args: ServeArgs, db: PgPool) -> Self {
-        ringside::telemetry::init();
+        ringside::app::telemetry::init();
         let app = Application::build(&args, db.clone())
             .await
             .expect("build the app");

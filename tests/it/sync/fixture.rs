@@ -6,7 +6,7 @@ use std::time::Duration;
 use ringside::crypto::MasterKey;
 use ringside::db::suites::{self, Suite};
 use ringside::revring::{RetryPolicy, RevRing, SecretString, TestRun};
-use ringside::simulator::{SimulateArgs, Simulator};
+use ringside::simulator::{SimulatorConfig, Simulator};
 use ringside::sync::{RevRingAccess, SyncSettings, Worker};
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -31,10 +31,10 @@ pub struct SyncFixture {
 
 impl SyncFixture {
     pub async fn new() -> Self {
-        Self::with_sim(SimulateArgs::default_for_tests()).await
+        Self::with_sim(SimulatorConfig::default_for_tests()).await
     }
 
-    pub async fn with_sim(args: SimulateArgs) -> Self {
+    pub async fn with_sim(args: SimulatorConfig) -> Self {
         let db = fresh_database().await;
         let sim = Simulator::start(args).await.expect("simulator starts");
         let master = MasterKey::generate();

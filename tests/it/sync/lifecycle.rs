@@ -1,7 +1,7 @@
 //! Starting, following, importing and cancelling runs.
 
 use ringside::revring::NewSuite;
-use ringside::simulator::SimulateArgs;
+use ringside::simulator::SimulatorConfig;
 use ringside::sync::start::{StartOutcome, cancel_run, start_run};
 use uuid::Uuid;
 
@@ -201,9 +201,9 @@ async fn history_and_runs_started_elsewhere_are_imported_in_full() {
 #[tokio::test]
 async fn a_cancelled_run_ends_cancelled_in_the_cache() {
     // Real-time speed: the run is still going when the cancel arrives.
-    let fixture = SyncFixture::with_sim(SimulateArgs {
+    let fixture = SyncFixture::with_sim(SimulatorConfig {
         speed: 1.0,
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await;
     fixture.refresh().await;

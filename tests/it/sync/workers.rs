@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use ringside::revring::RevRing;
-use ringside::simulator::SimulateArgs;
+use ringside::simulator::SimulatorConfig;
 use ringside::sync::start::{StartOutcome, start_run};
 use ringside::sync::{RevRingAccess, SyncSettings, Worker};
 use uuid::Uuid;
@@ -24,10 +24,10 @@ async fn start(fixture: &SyncFixture, name: &str) -> Uuid {
 
 #[tokio::test]
 async fn two_workers_never_poll_one_run_at_once_and_store_no_duplicates() {
-    let fixture = SyncFixture::with_sim(SimulateArgs {
+    let fixture = SyncFixture::with_sim(SimulatorConfig {
         speed: 300.0,
         latency_ms: 20,
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await;
     fixture.refresh().await;
@@ -69,9 +69,9 @@ async fn two_workers_never_poll_one_run_at_once_and_store_no_duplicates() {
 
 #[tokio::test]
 async fn a_worker_killed_mid_ingest_loses_nothing() {
-    let fixture = SyncFixture::with_sim(SimulateArgs {
+    let fixture = SyncFixture::with_sim(SimulatorConfig {
         speed: 100.0,
-        ..SimulateArgs::default_for_tests()
+        ..SimulatorConfig::default_for_tests()
     })
     .await;
     fixture.refresh().await;

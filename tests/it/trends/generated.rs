@@ -2,8 +2,9 @@
 //! and a re-run that replaces rather than adds.
 
 use clap::Parser;
-use ringside::config::{Cli, Command};
-use ringside::generate::{GenerateArgs, generate};
+use ringside::cli::{Cli, Command};
+use ringside::cli::GenerateArgs;
+use ringside::tools::generate::generate;
 use secrecy::SecretString;
 
 use super::built::assert_summaries_match_attempts;
@@ -129,7 +130,7 @@ async fn bench_measures_every_page_against_its_bare_sql() {
         unreachable!("parsed a bench command");
     };
     let mut printed = Vec::new();
-    let figures = ringside::bench::measure(&app.db, &bench, |page| printed.push(page.to_string()))
+    let figures = ringside::tools::bench::measure(&app.db, &bench, |page| printed.push(page.to_string()))
         .await
         .unwrap();
     let pages: Vec<&str> = figures.iter().map(|page| page.page).collect();

@@ -118,14 +118,14 @@ async fn every_page_renders_with_a_single_run() {
 #[tokio::test]
 async fn the_shared_trend_shows_no_private_links() {
     let db = crate::support::db::fresh_database().await;
-    let (_, state) = ringside::startup::build_router(&serve_args(&["--no-sync"]), db.clone())
+    let (_, state) = ringside::app::startup::build_router(&serve_args(&["--no-sync"]), db.clone())
         .await
         .unwrap();
     let team_id = crate::support::accounts::create_team(&db, "QA").await;
     let suite = built::suite(&db, team_id, "Shared line", &["a"]).await;
     let run = built::run(&db, &suite, "r1", 3, &[("a", 1, Some("pass"))]).await;
 
-    let html = ringside::web::trends::shared_suite_trend(&state, team_id, suite.suite_id)
+    let html = ringside::web::trends::suite::shared_suite_trend(&state, team_id, suite.suite_id)
         .await
         .unwrap()
         .0;
@@ -147,6 +147,6 @@ async fn the_shared_trend_shows_no_private_links() {
     assert!(html.contains("noindex"));
 
     let other = crate::support::accounts::create_team(&db, "Other").await;
-    let refused = ringside::web::trends::shared_suite_trend(&state, other, suite.suite_id).await;
-    assert!(matches!(refused, Err(ringside::error::AppError::NotFound)));
+    let refused = ringside::web::trends::suite::shared_suite_trend(&state, other, suite.suite_id).await;
+    assert!(matches!(refused, Err(ringside::web::kit::error::AppError::NotFound)));
 }

@@ -1,0 +1,65 @@
+//! Shared application state. Handlers take only the parts they need through `FromRef`.
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use axum::extract::FromRef;
+use sqlx::PgPool;
+use url::Url;
+
+use crate::crypto::MasterKey;
+use crate::revring::RevRing;
+use crate::sync::RevRingAccess;
+
+/// Settings the web layer needs at request time.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// RevRing base URL the portal talks to.
+    pub revring_base_url: Url,
+    /// Whether cookies carry `Secure`.
+    pub secure_cookies: bool,
+    /// Public URL of the portal, for absolute links (invitations) and the CSRF origin check.
+    pub public_url: Option<Url>,
+}
+
+/// Everything a request handler may need. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    /// Database pool.
+    pub db: PgPool,
+    /// Runtime settings.
+    pub settings: Arc<WebSettings>,
+    /// Encrypts and decrypts stored RevRing API keys.
+    pub master_key: Arc<MasterKey>,
+    /// The RevRing API (or the simulator); `revring.client(key)` acts with one key.
+    pub revring: RevRing,
+    /// Resolves long-lived responses when the server stops.
+    pub stopping: crate::app::shutdown::Stopping,
+    /// Run updates from any process, for live pages.
+    pub run_updates: crate::sync::live::RunUpdates,
+    /// Set once an account exists: the first-start setup page is then gone for good.
+    pub setup_done: Arc<AtomicBool>,
+}
+
+impl FromRef<AppState> for PgPool {
+    fn from_ref(state: &AppState) -> Self {
+        state.db.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<WebSettings> {
+    fn from_ref(state: &AppState) -> Self {
+        state.settings.clone()
+    }
+}
+
+impl AppState {
+    /// The sync engine's view of this process's RevRing access.
+    pub fn revring_access(&self) -> RevRingAccess {
+        RevRingAccess {
+            db: self.db.clone(),
+            master_key: self.master_key.clone(),
+            revring: self.revring.clone(),
+        }
+    }
+}

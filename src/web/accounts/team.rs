@@ -1,0 +1,292 @@
+//! The team page: members and their roles, invitations, leaving. Admins manage; everyone reads.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use serde::Deserialize;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::auth::{Role, token};
+use crate::db::accounts::{self, MemberRow, MembershipError};
+use crate::db::audit::{actions, audit};
+use crate::db::invitations::{self, PendingInvitation};
+use crate::web::kit::error::AppError;
+use crate::app::state::AppState;
+use crate::web::kit::member::CurrentMember;
+use crate::web::kit::forms::{FieldErrors, email_problem};
+use crate::web::kit::format::base_url;
+use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+
+/// Session key holding a just-created invitation link until the team page shows it once.
+const NEW_INVITE_KEY: &str = "team.new_invite";
+
+/// The invite form's fields.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InviteForm {
+    role: String,
+    email: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts/team.html")]
+struct TeamPage {
+    layout: Layout,
+    me: Uuid,
+    members: Vec<MemberRow>,
+    invitations: Vec<PendingInvitation>,
+    new_invite: Option<String>,
+    form: InviteForm,
+    errors: FieldErrors,
+}
+
+impl TeamPage {
+    fn roles(&self) -> [Role; 3] {
+        Role::ALL
+    }
+}
+
+async fn render(
+    state: &AppState,
+    session: &Session,
+    member: &CurrentMember,
+    status: StatusCode,
+    form: InviteForm,
+    errors: FieldErrors,
+) -> Result<Response, AppError> {
+    let members = accounts::members(&state.db, member.team_id).await?;
+    let invitations = if member.role == Role::Admin {
+        invitations::pending(&state.db, member.team_id).await?
+    } else {
+        Vec::new()
+    };
+    let new_invite = session.remove::<String>(NEW_INVITE_KEY).await?;
+    let page = TeamPage {
+        layout: Layout::for_member("Team", "team", member, session).await,
+        me: member.user_id,
+        members,
+        invitations,
+        new_invite,
+        form,
+        errors,
+    };
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// `GET /team`
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+) -> Result<Response, AppError> {
+    let form = InviteForm {
+        role: Role::Member.as_str().to_owned(),
+        email: String::new(),
+    };
+    render(
+        &state,
+        &session,
+        &member,
+        StatusCode::OK,
+        form,
+        FieldErrors::new(),
+    )
+    .await
+}
+
+/// `POST /team/invitations`: creates a one-time link (admins).
+pub async fn invite(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    headers: HeaderMap,
+    Form(mut form): Form<InviteForm>,
+) -> Result<Response, AppError> {
+    member.require(Role::Admin)?;
+    form.email = form.email.trim().to_owned();
+    let mut errors = FieldErrors::new();
+    let role = Role::parse(&form.role);
+    if role.is_none() {
+        errors.add("role", "Choose a role.");
+    }
+    if !form.email.is_empty() {
+        errors.check("email", email_problem(&form.email));
+    }
+    let (Some(role), true) = (role, errors.is_empty()) else {
+        let status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render(&state, &session, &member, status, form, errors).await;
+    };
+    let email = (!form.email.is_empty()).then_some(form.email.as_str());
+    let secret = token::generate();
+    let mut tx = state.db.begin().await?;
+    invitations::create(
+        &mut *tx,
+        member.team_id,
+        role,
+        email,
+        member.user_id,
+        &token::hash(&secret),
+    )
+    .await?;
+    let target = format!("{} as {}", email.unwrap_or("a new member"), role.as_str());
+    audit(
+        &mut *tx,
+        member.team_id,
+        Some(member.user_id),
+        actions::MEMBER_INVITED,
+        &target,
+    )
+    .await?;
+    tx.commit().await?;
+    let link = format!("{}/invite/{secret}", base_url(&state, &headers));
+    session.insert(NEW_INVITE_KEY, link).await?;
+    Ok(Redirect::to("/team").into_response())
+}
+
+/// `POST /team/invitations/{id}/revoke` (admins).
+pub async fn revoke_invitation(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(id): Path<Uuid>,
+) -> Result<Redirect, AppError> {
+    member.require(Role::Admin)?;
+    let email = invitations::revoke(&state.db, member.team_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let target = email.unwrap_or_else(|| "an invitation link".to_owned());
+    audit(
+        &state.db,
+        member.team_id,
+        Some(member.user_id),
+        actions::INVITATION_REVOKED,
+        &target,
+    )
+    .await?;
+    push_flash(&session, FlashKind::Success, "The invitation was revoked.").await;
+    Ok(Redirect::to("/team"))
+}
+
+/// The role form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RoleForm {
+    role: String,
+}
+
+/// `POST /team/members/{user_id}/role` (admins).
+pub async fn change_role(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(user_id): Path<Uuid>,
+    Form(form): Form<RoleForm>,
+) -> Result<Redirect, AppError> {
+    member.require(Role::Admin)?;
+    let role = Role::parse(&form.role)
+        .ok_or_else(|| AppError::BadRequest("Choose a role: admin, member or viewer.".into()))?;
+    match accounts::change_membership(&state.db, member.team_id, user_id, Some(role)).await {
+        Ok((email, old)) => {
+            if old != role {
+                let target = format!("{email} ({} → {})", old.as_str(), role.as_str());
+                audit(
+                    &state.db,
+                    member.team_id,
+                    Some(member.user_id),
+                    actions::ROLE_CHANGED,
+                    &target,
+                )
+                .await?;
+            }
+            push_flash(
+                &session,
+                FlashKind::Success,
+                format!("{email} is now {}.", role.label()),
+            )
+            .await;
+        }
+        Err(error) => membership_refused(&session, error).await?,
+    }
+    Ok(Redirect::to("/team"))
+}
+
+/// `POST /team/members/{user_id}/remove` (admins).
+pub async fn remove(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(user_id): Path<Uuid>,
+) -> Result<Redirect, AppError> {
+    member.require(Role::Admin)?;
+    match accounts::change_membership(&state.db, member.team_id, user_id, None).await {
+        Ok((email, _)) => {
+            audit(
+                &state.db,
+                member.team_id,
+                Some(member.user_id),
+                actions::MEMBER_REMOVED,
+                &email,
+            )
+            .await?;
+            push_flash(
+                &session,
+                FlashKind::Success,
+                format!("{email} was removed from the team."),
+            )
+            .await;
+        }
+        Err(error) => membership_refused(&session, error).await?,
+    }
+    Ok(Redirect::to("/team"))
+}
+
+/// `POST /team/leave`: the member leaves the current team (not the last admin).
+pub async fn leave(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+) -> Result<Redirect, AppError> {
+    match accounts::change_membership(&state.db, member.team_id, member.user_id, None).await {
+        Ok((email, _)) => {
+            audit(
+                &state.db,
+                member.team_id,
+                Some(member.user_id),
+                actions::MEMBER_LEFT,
+                &email,
+            )
+            .await?;
+            push_flash(
+                &session,
+                FlashKind::Success,
+                format!("You left “{}”.", member.team_name),
+            )
+            .await;
+            Ok(Redirect::to("/"))
+        }
+        Err(error) => {
+            membership_refused(&session, error).await?;
+            Ok(Redirect::to("/team"))
+        }
+    }
+}
+
+/// Explains a refused membership change as a flash message; a 404 for someone not in the team.
+async fn membership_refused(session: &Session, error: MembershipError) -> Result<(), AppError> {
+    match error {
+        MembershipError::NotAMember => Err(AppError::NotFound),
+        MembershipError::LastAdmin => {
+            push_flash(
+                session,
+                FlashKind::Error,
+                "A team needs at least one admin: make someone else an admin first.",
+            )
+            .await;
+            Ok(())
+        }
+        MembershipError::Database(error) => Err(error.into()),
+    }
+}

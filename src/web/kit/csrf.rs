@@ -1,0 +1,213 @@
+//! CSRF protection for every state-changing request on the session-bearing router, applied as
+//! one middleware so that no handler can forget it.
+//!
+//! Two independent checks, both required for POST, PUT, PATCH and DELETE:
+//! 1. Where the request comes from: a `Sec-Fetch-Site` other than `same-origin` (or `none`, a
+//!    user-typed request) is refused, and so is an `Origin` that is not this site.
+//! 2. A per-session secret token: the `csrf_token` field of an urlencoded form (every form
+//!    carries it through `Layout::csrf_token`), or the `X-CSRF-Token` header for scripts.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use tower_sessions::Session;
+
+use crate::auth::token;
+use crate::web::kit::error::error_page;
+use crate::app::state::WebSettings;
+
+/// Name of the hidden form field carrying the token.
+pub const CSRF_FIELD: &str = "csrf_token";
+
+/// Header carrying the token for requests that are not urlencoded forms.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// Session key of the token.
+const SESSION_KEY: &str = "csrf.token";
+
+/// Largest form body read to find the token (forms here are small; 1 MiB is generous).
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+/// What the user sees when a request is refused.
+const REFUSAL: &str = "This form has expired or was not sent from a Ringside page. Go back, \
+                       reload the page and try again.";
+
+/// The session's CSRF token, created on first use.
+pub async fn token(session: &Session) -> String {
+    match session.get::<String>(SESSION_KEY).await {
+        Ok(Some(token)) => token,
+        _ => renew(session).await,
+    }
+}
+
+/// Replaces the session's token (at sign-in, so a token seen before cannot be replayed).
+pub async fn renew(session: &Session) -> String {
+    let fresh = token::generate();
+    if let Err(error) = session.insert(SESSION_KEY, fresh.clone()).await {
+        tracing::warn!(%error, "could not store the CSRF token");
+    }
+    fresh
+}
+
+/// Middleware: refuses state-changing requests from elsewhere or without the session's token.
+pub async fn protect(
+    State(settings): State<Arc<WebSettings>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) {
+        return next.run(request).await;
+    }
+    if !same_origin(request.headers(), &settings) {
+        tracing::warn!("refused a cross-site request");
+        return refuse();
+    }
+    let Some(session) = request.extensions().get::<Session>().cloned() else {
+        tracing::error!("CSRF check without a session layer");
+        return refuse();
+    };
+    let expected = match session.get::<String>(SESSION_KEY).await {
+        Ok(Some(expected)) => expected,
+        _ => return refuse(),
+    };
+    let (request, provided) = match submitted_token(request).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    match provided {
+        Some(provided) if token::constant_time_eq(&provided, &expected) => next.run(request).await,
+        _ => {
+            tracing::warn!("refused a request without a valid CSRF token");
+            refuse()
+        }
+    }
+}
+
+fn refuse() -> Response {
+    error_page(StatusCode::FORBIDDEN, Some(REFUSAL.to_owned()))
+}
+
+/// Fetch metadata and `Origin` both say the request comes from this site (when present).
+fn same_origin(headers: &HeaderMap, settings: &WebSettings) -> bool {
+    let header = |name: &str| headers.get(name).and_then(|value| value.to_str().ok());
+    if let Some(site) = header("sec-fetch-site")
+        && site != "same-origin"
+        && site != "none"
+    {
+        return false;
+    }
+    let Some(origin) = header(header::ORIGIN.as_str()) else {
+        return true;
+    };
+    let Ok(origin) = url::Url::parse(origin) else {
+        return false;
+    };
+    let Some(origin_host) = origin.host_str() else {
+        return false;
+    };
+    let origin_authority = match origin.port() {
+        Some(port) => format!("{origin_host}:{port}"),
+        None => origin_host.to_owned(),
+    };
+    let matches_host = header(header::HOST.as_str())
+        .is_some_and(|host| host.eq_ignore_ascii_case(&origin_authority));
+    let matches_public = settings
+        .public_url
+        .as_ref()
+        .is_some_and(|public| public.origin() == origin.origin());
+    matches_host || matches_public
+}
+
+/// The token from the header, or from the urlencoded body (which is put back for the handler).
+async fn submitted_token(request: Request) -> Result<(Request, Option<String>), Response> {
+    if let Some(value) = request.headers().get(CSRF_HEADER) {
+        let provided = value.to_str().ok().map(str::to_owned);
+        return Ok((request, provided));
+    }
+    let is_form = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|content_type| content_type.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Ok((request, None));
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, MAX_FORM_BYTES)
+        .await
+        .map_err(|_| error_page(StatusCode::PAYLOAD_TOO_LARGE, None))?;
+    let provided = url::form_urlencoded::parse(&bytes)
+        .find(|(name, _)| name == CSRF_FIELD)
+        .map(|(_, value)| value.into_owned());
+    Ok((Request::from_parts(parts, Body::from(bytes)), provided))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn settings(public: Option<&str>) -> WebSettings {
+        WebSettings {
+            revring_base_url: "http://127.0.0.1:1/v1".parse().unwrap(),
+            secure_cookies: false,
+            public_url: public.map(|url| url.parse().unwrap()),
+        }
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (name, value) in pairs {
+            map.insert(*name, HeaderValue::from_static(value));
+        }
+        map
+    }
+
+    #[test]
+    fn same_site_requests_pass_and_cross_site_ones_do_not() {
+        let local = settings(None);
+        assert!(same_origin(&headers(&[("host", "127.0.0.1:3000")]), &local));
+        assert!(same_origin(
+            &headers(&[
+                ("host", "127.0.0.1:3000"),
+                ("origin", "http://127.0.0.1:3000"),
+                ("sec-fetch-site", "same-origin"),
+            ]),
+            &local
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "127.0.0.1:3000"), ("sec-fetch-site", "cross-site")]),
+            &local
+        ));
+        assert!(!same_origin(
+            &headers(&[
+                ("host", "127.0.0.1:3000"),
+                ("origin", "https://evil.example")
+            ]),
+            &local
+        ));
+        assert!(!same_origin(
+            &headers(&[("host", "127.0.0.1:3000"), ("origin", "null")]),
+            &local
+        ));
+    }
+
+    #[test]
+    fn the_public_url_origin_is_accepted_behind_a_proxy() {
+        let public = settings(Some("https://ringside.example.com/"));
+        assert!(same_origin(
+            &headers(&[
+                ("host", "10.0.0.5:3000"),
+                ("origin", "https://ringside.example.com")
+            ]),
+            &public
+        ));
+    }
+}

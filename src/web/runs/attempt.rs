@@ -1,0 +1,256 @@
+//! The attempt page: the transcript as a conversation beside the test case's script and
+//! rubric and the judge's reasoning, the call's details from RevRing, the recording (streamed
+//! through Ringside), and links to the previous and next failed attempt of the run. Members
+//! reach it at `/runs/{run_id}/attempts/{attempt_id}`, share links below their run's path.
+
+use std::time::Duration;
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, Response};
+use serde::Deserialize;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::db::attempts::{self, AttemptDetail};
+use crate::db::runs;
+use crate::db::suites::{self, CaseRow};
+use crate::domain::trend::verdict;
+use crate::web::kit::error::AppError;
+use crate::revring::{Call, Client, Speaker, TranscriptEntry};
+use crate::app::state::AppState;
+use crate::web::kit::layout::Layout;
+use crate::web::runs::access::RunAccess;
+use crate::web::runs::recording;
+use crate::web::runs::line::{RunLine, badge_class, human_duration};
+
+/// How long the page waits for RevRing's call details before showing it without them.
+const CALL_DETAILS_TIMEOUT: Duration = Duration::from_secs(8);
+
+/// One turn of the conversation as shown.
+#[derive(Debug, Clone)]
+pub struct Turn {
+    /// 0-based position (the `#turn-N` anchor).
+    pub index: usize,
+    /// `Agent`, `Tester`, `System`, or the speaker as RevRing spelled it.
+    pub speaker: String,
+    /// CSS modifier: `agent`, `tester` or `other`.
+    pub side: &'static str,
+    /// Position in the call (`0:05`), when RevRing gives one.
+    pub offset: Option<String>,
+    /// Wall-clock time, when RevRing gives one instead.
+    pub at: Option<OffsetDateTime>,
+    /// What was said (shown as text, never as markup).
+    pub text: String,
+}
+
+impl Turn {
+    fn from_entry(index: usize, entry: &TranscriptEntry) -> Self {
+        let (speaker, side) = match entry.speaker_kind() {
+            Speaker::Agent => ("Agent".to_owned(), "agent"),
+            Speaker::Tester => ("Tester".to_owned(), "tester"),
+            Speaker::System => ("System".to_owned(), "other"),
+            Speaker::Unknown(raw) if raw.is_empty() => ("Unknown".to_owned(), "other"),
+            Speaker::Unknown(raw) => (raw, "other"),
+        };
+        Self {
+            index,
+            speaker,
+            side,
+            offset: entry
+                .seconds_from_start()
+                .map(crate::web::kit::format::call_offset),
+            at: entry.at(),
+            text: entry.text().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+/// The call's details as shown, or why they are missing.
+#[derive(Debug, Clone)]
+pub enum CallView {
+    /// The attempt has no call (yet).
+    None,
+    /// RevRing did not answer; the message says why.
+    Unavailable(String),
+    /// The call.
+    Found(Box<Call>),
+}
+
+#[derive(Template)]
+#[template(path = "runs/attempt.html")]
+struct AttemptPage {
+    layout: Layout,
+    line: RunLine,
+    attempt: AttemptDetail,
+    case: Option<CaseRow>,
+    turns: Vec<Turn>,
+    call: CallView,
+    run_base: String,
+    previous_failed: Option<Uuid>,
+    next_failed: Option<Uuid>,
+    shared: bool,
+}
+
+impl AttemptPage {
+    fn verdict_class(&self) -> &'static str {
+        self.attempt
+            .result
+            .as_deref()
+            .map_or("badge-pending", badge_class)
+    }
+
+    fn attempt_href(&self, id: &Uuid) -> String {
+        format!("{}/attempts/{id}", self.run_base)
+    }
+
+    fn recording_src(&self) -> String {
+        format!("{}/attempts/{}/recording", self.run_base, self.attempt.id)
+    }
+
+    fn duration(call: &Call) -> String {
+        call.duration_seconds
+            .map_or_else(|| "—".to_owned(), |s| human_duration(i64::from(s)))
+    }
+}
+
+/// The previous and next failed attempt around `current`, in the run page's order.
+async fn failed_neighbours(
+    db: &PgPool,
+    team_id: Uuid,
+    run_id: Uuid,
+    current: Uuid,
+) -> sqlx::Result<(Option<Uuid>, Option<Uuid>)> {
+    let all = attempts::for_run(db, team_id, run_id).await?;
+    let Some(position) = all.iter().position(|a| a.id == current) else {
+        return Ok((None, None));
+    };
+    let failed = |a: &&attempts::AttemptRow| verdict(a.result.as_deref()) == Some(false);
+    let previous = all[..position].iter().rev().find(failed).map(|a| a.id);
+    let next = all[position + 1..].iter().find(failed).map(|a| a.id);
+    Ok((previous, next))
+}
+
+/// The team's client for the key the run belongs to.
+async fn client_for_run(state: &AppState, team_id: Uuid, run_id: Uuid) -> Result<Client, String> {
+    let key = runs::api_key_of(&state.db, team_id, run_id)
+        .await
+        .map_err(|_| "the database is unavailable".to_owned())?
+        .ok_or_else(|| "the run is gone".to_owned())?;
+    state.revring_access()
+        .client_for(team_id, key)
+        .await
+        .map_err(|problem| problem.to_string())
+}
+
+/// Fetches the attempt's call from RevRing: the tester's call, else the agent's leg.
+async fn call_of(state: &AppState, team_id: Uuid, attempt: &AttemptDetail) -> CallView {
+    let Some(call_id) = attempt
+        .call_id
+        .as_deref()
+        .or(attempt.inbound_call_id.as_deref())
+    else {
+        return CallView::None;
+    };
+    let client = match client_for_run(state, team_id, attempt.run_id).await {
+        Ok(client) => client,
+        Err(why) => return CallView::Unavailable(why),
+    };
+    match tokio::time::timeout(CALL_DETAILS_TIMEOUT, client.get_call(call_id)).await {
+        Ok(Ok(call)) => CallView::Found(Box::new(call)),
+        Ok(Err(error)) => CallView::Unavailable(error.to_string()),
+        Err(_) => CallView::Unavailable("RevRing did not answer in time".into()),
+    }
+}
+
+/// Path of an attempt below its run.
+#[derive(Deserialize)]
+pub(crate) struct AttemptPath {
+    attempt_id: String,
+}
+
+impl AttemptPath {
+    /// The attempt's id; a malformed one names no attempt (404).
+    fn id(&self) -> Result<Uuid, AppError> {
+        Uuid::parse_str(&self.attempt_id).map_err(|_| AppError::NotFound)
+    }
+}
+
+/// `GET /runs/{run_id}/attempts/{attempt_id}` and its share-link twin: the attempt page.
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    access: RunAccess,
+    Path(path): Path<AttemptPath>,
+) -> Result<Html<String>, AppError> {
+    let team_id = access.team_id;
+    let attempt = attempts::get(&state.db, team_id, access.run.id, path.id()?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let entries: Vec<TranscriptEntry> = match &attempt.transcript {
+        serde_json::Value::Array(items) => items.iter().cloned().map(TranscriptEntry).collect(),
+        _ => Vec::new(),
+    };
+    let turns = entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| Turn::from_entry(i, entry))
+        .collect();
+    let case = suites::case(
+        &state.db,
+        team_id,
+        access.run.suite_id,
+        &attempt.test_case_revring_id,
+    )
+    .await?;
+    let (previous_failed, next_failed) =
+        failed_neighbours(&state.db, team_id, access.run.id, attempt.id).await?;
+    let call = call_of(&state, team_id, &attempt).await;
+    let layout = access
+        .layout(format!(
+            "{} · attempt {}",
+            attempt.test_case_name, attempt.attempt_number
+        ))
+        .await;
+    let page = AttemptPage {
+        layout,
+        shared: access.is_link(),
+        line: RunLine::from(access.run),
+        attempt,
+        case,
+        turns,
+        call,
+        run_base: access.base,
+        previous_failed,
+        next_failed,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// `GET /runs/{run_id}/attempts/{attempt_id}/recording` and its share-link twin: streams the
+/// attempt's recording (404 when the attempt, its call or the recording is missing).
+pub(crate) async fn recording(
+    State(state): State<AppState>,
+    access: RunAccess,
+    Path(path): Path<AttemptPath>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (team_id, run_id) = (access.team_id, access.run.id);
+    let attempt = attempts::get(&state.db, team_id, run_id, path.id()?)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let url = match call_of(&state, team_id, &attempt).await {
+        CallView::Found(call) => call.recording_url.ok_or(AppError::NotFound)?,
+        CallView::None => return Err(AppError::NotFound),
+        CallView::Unavailable(why) => {
+            return Err(AppError::Unavailable(format!(
+                "The recording is unavailable: {why}."
+            )));
+        }
+    };
+    let client = client_for_run(&state, team_id, run_id)
+        .await
+        .map_err(|why| AppError::Unavailable(format!("The recording is unavailable: {why}.")))?;
+    recording::proxy(&client, &url, &headers).await
+}

@@ -1,0 +1,171 @@
+//! Call recordings streamed through Ringside, so the browser never needs the RevRing key: the
+//! upstream body is passed on chunk by chunk with its content type, `Cache-Control: private`,
+//! and byte ranges (forwarded upstream; served by skipping bytes when upstream ignores them).
+
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream;
+
+use crate::web::kit::error::AppError;
+use crate::revring::Client;
+
+/// Content type when upstream names none.
+const FALLBACK_TYPE: &str = "audio/wav";
+
+/// Caching of proxied recordings: the browser may keep them, shared caches may not.
+const CACHE_CONTROL: &str = "private, max-age=3600";
+
+/// A single byte range `start..=end` of a body of known length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteRange {
+    /// First byte.
+    pub start: u64,
+    /// Last byte (inclusive).
+    pub end: u64,
+}
+
+/// Parses a `Range` header with one range (`bytes=a-b`, `bytes=a-`, `bytes=-n`) against a body
+/// of `len` bytes; `None` for anything else (several ranges, other units, unsatisfiable).
+pub fn parse_range(header: &str, len: u64) -> Option<ByteRange> {
+    let spec = header.trim().strip_prefix("bytes=")?;
+    if spec.contains(',') || len == 0 {
+        return None;
+    }
+    let (first, last) = spec.split_once('-')?;
+    let (first, last) = (first.trim(), last.trim());
+    let range = if first.is_empty() {
+        let suffix: u64 = last.parse().ok()?;
+        ByteRange {
+            start: len.saturating_sub(suffix),
+            end: len - 1,
+        }
+    } else {
+        let start: u64 = first.parse().ok()?;
+        let end = if last.is_empty() {
+            len - 1
+        } else {
+            last.parse::<u64>().ok()?.min(len - 1)
+        };
+        ByteRange { start, end }
+    };
+    (range.start <= range.end && range.start < len).then_some(range)
+}
+
+/// Fetches `recording_url` with the team's client and answers with its body streamed through.
+pub async fn proxy(
+    client: &Client,
+    recording_url: &str,
+    request_headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    let range = request_headers
+        .get(header::RANGE)
+        .and_then(|value| value.to_str().ok());
+    let upstream = client
+        .fetch_recording(recording_url, range)
+        .await
+        .map_err(|error| {
+            if error.status() == Some(reqwest::StatusCode::NOT_FOUND) {
+                AppError::NotFound
+            } else {
+                tracing::warn!(%error, "recording fetch failed");
+                AppError::Unavailable("RevRing did not deliver the recording. Try again.".into())
+            }
+        })?;
+    let content_type = upstream
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
+        .unwrap_or(HeaderValue::from_static(FALLBACK_TYPE));
+    let length = upstream.content_length();
+    let mut headers = HeaderMap::new();
+    headers.insert(header::CONTENT_TYPE, content_type);
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(CACHE_CONTROL),
+    );
+    headers.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
+
+    if upstream.status() == reqwest::StatusCode::PARTIAL_CONTENT {
+        for name in [header::CONTENT_RANGE, header::CONTENT_LENGTH] {
+            if let Some(value) = upstream
+                .headers()
+                .get(name.as_str())
+                .and_then(|v| HeaderValue::from_bytes(v.as_bytes()).ok())
+            {
+                headers.insert(name, value);
+            }
+        }
+        return Ok((
+            StatusCode::PARTIAL_CONTENT,
+            headers,
+            body(upstream, 0, None),
+        )
+            .into_response());
+    }
+    // Upstream sent the whole file: serve the requested part ourselves when we know its size.
+    if let (Some(range), Some(len)) = (range, length)
+        && let Some(wanted) = parse_range(range, len)
+    {
+        let count = wanted.end - wanted.start + 1;
+        let content_range = format!("bytes {}-{}/{len}", wanted.start, wanted.end);
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(count));
+        if let Ok(value) = HeaderValue::from_str(&content_range) {
+            headers.insert(header::CONTENT_RANGE, value);
+        }
+        let body = body(upstream, wanted.start, Some(count));
+        return Ok((StatusCode::PARTIAL_CONTENT, headers, body).into_response());
+    }
+    if let Some(len) = length {
+        headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
+    }
+    Ok((StatusCode::OK, headers, body(upstream, 0, None)).into_response())
+}
+
+/// The upstream body as a stream, without its first `skip` bytes and at most `take` bytes.
+fn body(upstream: reqwest::Response, skip: u64, take: Option<u64>) -> Body {
+    let state = Some((upstream, skip, take.unwrap_or(u64::MAX)));
+    Body::from_stream(stream::unfold(state, |state| async move {
+        let (mut upstream, mut skip, mut left) = state?;
+        loop {
+            if left == 0 {
+                return None;
+            }
+            match upstream.chunk().await {
+                Ok(Some(mut chunk)) => {
+                    let dropped = skip.min(chunk.len() as u64);
+                    skip -= dropped;
+                    let mut chunk: Bytes = chunk.split_off(dropped as usize);
+                    if chunk.len() as u64 > left {
+                        chunk.truncate(left as usize);
+                    }
+                    left -= chunk.len() as u64;
+                    if chunk.is_empty() {
+                        continue;
+                    }
+                    return Some((Ok::<_, reqwest::Error>(chunk), Some((upstream, skip, left))));
+                }
+                Ok(None) => return None,
+                Err(error) => return Some((Err(error), None)),
+            }
+        }
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_ranges_parse() {
+        let r = |start, end| Some(ByteRange { start, end });
+        assert_eq!(parse_range("bytes=0-99", 1000), r(0, 99));
+        assert_eq!(parse_range("bytes=900-", 1000), r(900, 999));
+        assert_eq!(parse_range("bytes=-100", 1000), r(900, 999));
+        assert_eq!(parse_range("bytes=990-5000", 1000), r(990, 999));
+        assert_eq!(parse_range("bytes=1000-", 1000), None);
+        assert_eq!(parse_range("bytes=0-1,5-9", 1000), None);
+        assert_eq!(parse_range("items=0-1", 1000), None);
+        assert_eq!(parse_range("bytes=5-1", 1000), None);
+    }
+}

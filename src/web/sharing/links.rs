@@ -1,0 +1,293 @@
+//! Creating, listing and revoking share links (members). The links themselves are served by
+//! [`crate::web::sharing::public`]. Trend pages add a "Share" button with `{% call m::share_form(...) %}`.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::{Html, Redirect};
+use serde::Deserialize;
+use time::{Duration, OffsetDateTime};
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::auth::{Role, token};
+use crate::db::share_links::{self, ShareLinkRow};
+use crate::db::{audit, runs, suites};
+use crate::web::kit::error::AppError;
+use crate::app::state::AppState;
+use crate::web::kit::member::CurrentMember;
+use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::format::base_url;
+
+/// Session key holding a just-created share link until `/shares` shows it once.
+const NEW_LINK_KEY: &str = "share.new";
+
+/// What a share link shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShareKind {
+    /// One run, its attempts and their recordings.
+    Run,
+    /// One suite's run history, and those runs.
+    Suite,
+    /// One suite's trend page (issue 7's `web::trends::shared_suite_trend`).
+    SuiteTrend,
+}
+
+impl ShareKind {
+    /// Parses the stored or submitted name.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "run" => Some(Self::Run),
+            "suite" => Some(Self::Suite),
+            "suite_trend" => Some(Self::SuiteTrend),
+            _ => None,
+        }
+    }
+
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Run => "run",
+            Self::Suite => "suite",
+            Self::SuiteTrend => "suite_trend",
+        }
+    }
+
+    /// What the link shows, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Run => "Run",
+            Self::Suite => "Suite run history",
+            Self::SuiteTrend => "Suite trends",
+        }
+    }
+
+    /// The members' page of the target.
+    pub fn internal_href(self, target_id: Uuid) -> String {
+        match self {
+            Self::Run => format!("/runs/{target_id}"),
+            Self::Suite => format!("/suites/{target_id}"),
+            Self::SuiteTrend => format!("/suites/{target_id}/trend"),
+        }
+    }
+}
+
+/// How long a new link works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Expiry {
+    /// 24 hours.
+    OneDay,
+    /// 7 days.
+    SevenDays,
+    /// 30 days.
+    ThirtyDays,
+    /// Until revoked.
+    Never,
+}
+
+impl Expiry {
+    /// Parses the form value (`1d`, `7d`, `30d`, `never`).
+    pub fn parse(value: &str) -> Option<Self> {
+        match value {
+            "1d" => Some(Self::OneDay),
+            "7d" => Some(Self::SevenDays),
+            "30d" => Some(Self::ThirtyDays),
+            "never" => Some(Self::Never),
+            _ => None,
+        }
+    }
+
+    /// When a link created at `now` stops working.
+    pub fn from(self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        match self {
+            Self::OneDay => Some(now + Duration::days(1)),
+            Self::SevenDays => Some(now + Duration::days(7)),
+            Self::ThirtyDays => Some(now + Duration::days(30)),
+            Self::Never => None,
+        }
+    }
+}
+
+/// The share form.
+#[derive(Debug, Deserialize)]
+pub struct ShareForm {
+    target_kind: String,
+    target_id: Uuid,
+    expires: String,
+}
+
+/// `POST /share`: creates a link (members and admins) and shows it once on `/shares`.
+pub async fn create(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    headers: HeaderMap,
+    Form(form): Form<ShareForm>,
+) -> Result<Redirect, AppError> {
+    member.require(Role::Member)?;
+    let kind = ShareKind::parse(&form.target_kind)
+        .ok_or_else(|| AppError::BadRequest("That page cannot be shared.".into()))?;
+    let expiry = Expiry::parse(&form.expires)
+        .ok_or_else(|| AppError::BadRequest("Choose 1, 7 or 30 days, or never.".into()))?;
+    let target_name = match kind {
+        ShareKind::Run => runs::get(&state.db, member.team_id, form.target_id)
+            .await?
+            .map(|run| crate::web::runs::line::RunLine::from(run).title()),
+        ShareKind::Suite | ShareKind::SuiteTrend => {
+            suites::get(&state.db, member.team_id, form.target_id)
+                .await?
+                .map(|suite| suite.name)
+        }
+    }
+    .ok_or(AppError::NotFound)?;
+    let secret = token::generate();
+    share_links::insert(
+        &state.db,
+        member.team_id,
+        &token::hash(&secret),
+        kind.as_str(),
+        form.target_id,
+        member.user_id,
+        expiry.from(OffsetDateTime::now_utc()),
+    )
+    .await?;
+    audit::audit(
+        &state.db,
+        member.team_id,
+        Some(member.user_id),
+        "share.created",
+        &format!("{}: {target_name}", kind.describe()),
+    )
+    .await?;
+    let link = format!("{}/s/{secret}", base_url(&state, &headers));
+    session.insert(NEW_LINK_KEY, link).await?;
+    Ok(Redirect::to("/shares"))
+}
+
+/// A link as listed.
+pub struct LinkLine {
+    row: ShareLinkRow,
+    kind: Option<ShareKind>,
+    can_revoke: bool,
+}
+
+impl LinkLine {
+    fn state(&self) -> &'static str {
+        if self.row.revoked_at.is_some() {
+            "revoked"
+        } else if self
+            .row
+            .expires_at
+            .is_some_and(|at| at <= OffsetDateTime::now_utc())
+        {
+            "expired"
+        } else {
+            "active"
+        }
+    }
+
+    fn state_class(&self) -> &'static str {
+        match self.state() {
+            "active" => "badge-pass",
+            _ => "badge-cancelled",
+        }
+    }
+
+    fn describe(&self) -> &'static str {
+        self.kind.map_or("Unknown", ShareKind::describe)
+    }
+
+    fn href(&self) -> Option<String> {
+        self.kind.map(|kind| kind.internal_href(self.row.target_id))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "sharing/links.html")]
+struct SharesPage {
+    layout: Layout,
+    links: Vec<LinkLine>,
+    new_link: Option<String>,
+    all: bool,
+}
+
+/// `GET /shares`: the member's links; admins see every link of the team.
+pub async fn index(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+) -> Result<Html<String>, AppError> {
+    let all = member.role >= Role::Admin;
+    let rows =
+        share_links::list(&state.db, member.team_id, (!all).then_some(member.user_id)).await?;
+    let links = rows
+        .into_iter()
+        .map(|row| LinkLine {
+            kind: ShareKind::parse(&row.target_kind),
+            can_revoke: member.role >= Role::Member
+                && (all || row.created_by == Some(member.user_id)),
+            row,
+        })
+        .collect();
+    let page = SharesPage {
+        new_link: session.remove::<String>(NEW_LINK_KEY).await?,
+        layout: Layout::for_member("Share links", "shares", &member, &session).await,
+        links,
+        all,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// `POST /shares/{id}/revoke`: the link's creator or an admin ends it at once.
+pub async fn revoke(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(id): Path<Uuid>,
+) -> Result<Redirect, AppError> {
+    member.require(Role::Member)?;
+    let link = share_links::get(&state.db, member.team_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if member.role < Role::Admin && link.created_by != Some(member.user_id) {
+        return Err(AppError::Forbidden);
+    }
+    if share_links::revoke(&state.db, member.team_id, id).await? {
+        let kind = ShareKind::parse(&link.target_kind).map_or("Link", ShareKind::describe);
+        audit::audit(
+            &state.db,
+            member.team_id,
+            Some(member.user_id),
+            "share.revoked",
+            &format!("{kind} {}", link.target_id),
+        )
+        .await?;
+        push_flash(
+            &session,
+            FlashKind::Success,
+            "Revoked. The link now answers “gone”.",
+        )
+        .await;
+    }
+    Ok(Redirect::to("/shares"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_expiries_parse() {
+        for kind in [ShareKind::Run, ShareKind::Suite, ShareKind::SuiteTrend] {
+            assert_eq!(ShareKind::parse(kind.as_str()), Some(kind));
+        }
+        let now = OffsetDateTime::UNIX_EPOCH;
+        assert_eq!(
+            Expiry::parse("7d").unwrap().from(now),
+            Some(now + Duration::days(7))
+        );
+        assert_eq!(Expiry::parse("never").unwrap().from(now), None);
+        assert_eq!(Expiry::parse("2d"), None);
+    }
+}

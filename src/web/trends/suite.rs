@@ -1,0 +1,153 @@
+//! The suite trend page: pass rate, passed/failed counts and duration per run over a date range,
+//! as SVG drawn on the server. Also rendered for anonymous viewers of a share link.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::Html;
+use serde::Deserialize;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+use uuid::Uuid;
+
+use crate::db::suites::{self, Suite};
+use crate::db::trends::{self, TrendRun};
+use crate::domain::trend::{TrendRange, format_rate, pass_rate};
+use crate::web::kit::error::AppError;
+use crate::app::state::AppState;
+use crate::web::kit::member::CurrentMember;
+use crate::web::trends::charts::{self, BarChart, LineChart};
+use crate::web::kit::layout::Layout;
+
+/// Most runs one trend page charts; a longer range shows its latest this-many runs and says so.
+pub const MAX_TREND_RUNS: i64 = 500;
+
+/// `?range=` of the trend page.
+#[derive(Debug, Deserialize)]
+pub struct TrendQuery {
+    /// `7d`, `30d` (default), `90d` or `all`.
+    pub range: Option<String>,
+}
+
+/// What the trend page shows, loaded in one go.
+pub struct TrendData {
+    /// The suite.
+    pub suite: Suite,
+    /// Its finished runs in range, oldest first.
+    pub runs: Vec<TrendRun>,
+    /// True when the range holds more runs than are shown.
+    pub truncated: bool,
+}
+
+/// Loads the trend page's data (the suite and its runs in range, concurrently): the SQL the
+/// page needs, which `ringside bench` also times on its own.
+pub async fn load(
+    db: &PgPool,
+    team_id: Uuid,
+    suite_id: Uuid,
+    range: TrendRange,
+) -> Result<TrendData, AppError> {
+    let since = range.since(OffsetDateTime::now_utc());
+    let (suite, mut runs) = tokio::try_join!(
+        suites::get(db, team_id, suite_id),
+        trends::finished_runs_since(db, team_id, suite_id, since, MAX_TREND_RUNS + 1),
+    )?;
+    let suite = suite.ok_or(AppError::NotFound)?;
+    let truncated = runs.len() as i64 > MAX_TREND_RUNS;
+    runs.truncate(MAX_TREND_RUNS as usize);
+    runs.reverse();
+    Ok(TrendData {
+        suite,
+        runs,
+        truncated,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "trends/suite.html")]
+struct TrendPage {
+    layout: Layout,
+    shared: bool,
+    tab: &'static str,
+    suite_id: Uuid,
+    suite_name: String,
+    range: TrendRange,
+    ranges: [TrendRange; 4],
+    truncated: bool,
+    /// Newest first.
+    runs: Vec<TrendRun>,
+    pass_chart: LineChart,
+    counts_chart: BarChart,
+    duration_chart: LineChart,
+}
+
+impl TrendPage {
+    fn new(layout: Layout, data: TrendData, range: TrendRange, shared: bool) -> Self {
+        let linked = !shared;
+        let mut page = Self {
+            layout,
+            shared,
+            tab: "trend",
+            suite_id: data.suite.id,
+            suite_name: data.suite.name,
+            range,
+            ranges: TrendRange::ALL,
+            truncated: data.truncated,
+            pass_chart: charts::pass_rate_chart(&data.runs, linked),
+            counts_chart: charts::counts_chart(&data.runs),
+            duration_chart: charts::duration_chart(&data.runs),
+            runs: data.runs,
+        };
+        page.runs.reverse();
+        page
+    }
+
+    fn latest_rate(&self) -> String {
+        self.runs.first().map_or("—".into(), |run| self.rate(run))
+    }
+
+    fn mean_rate(&self) -> String {
+        let (passed, judged) = self.runs.iter().fold((0, 0), |(p, j), run| {
+            (
+                p + run.attempts_passed,
+                j + run.attempts_passed + run.attempts_failed,
+            )
+        });
+        format_rate(pass_rate(passed, judged))
+    }
+
+    fn rate(&self, run: &TrendRun) -> String {
+        format_rate(pass_rate(
+            run.attempts_passed,
+            run.attempts_passed + run.attempts_failed,
+        ))
+    }
+}
+
+/// `GET /suites/{id}/trend?range=`
+pub async fn show(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(suite_id): Path<Uuid>,
+    Query(query): Query<TrendQuery>,
+) -> Result<Html<String>, AppError> {
+    let range = TrendRange::parse(query.range.as_deref());
+    let data = load(&state.db, member.team_id, suite_id, range).await?;
+    let title = format!("{} · trend", data.suite.name);
+    let layout = Layout::for_member(title, "suites", &member, &session).await;
+    Ok(Html(TrendPage::new(layout, data, range, false).render()?))
+}
+
+/// The suite trend page for an anonymous viewer of a share link: the default range, no
+/// navigation, no member data, runs named but not linked.
+pub async fn shared_suite_trend(
+    state: &AppState,
+    team_id: Uuid,
+    suite_id: Uuid,
+) -> Result<Html<String>, AppError> {
+    let range = TrendRange::default();
+    let data = load(&state.db, team_id, suite_id, range).await?;
+    let layout = Layout::bare(format!("{} · trend", data.suite.name));
+    Ok(Html(TrendPage::new(layout, data, range, true).render()?))
+}
