@@ -44,6 +44,23 @@ pub enum Command {
     Bench(BenchArgs),
 }
 
+impl ServeArgs {
+    /// `ringside serve` options from command-line words (environment variables apply too), for
+    /// tools that run a portal in process.
+    pub fn parse_from<I, T>(words: I) -> Result<Self, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let argv = ["ringside", "serve"].map(std::ffi::OsString::from);
+        let words = argv.into_iter().chain(words.into_iter().map(Into::into));
+        match Cli::try_parse_from(words)?.command {
+            Command::Serve(args) => Ok(args),
+            _ => unreachable!("parsed as `ringside serve`"),
+        }
+    }
+}
+
 /// Where the database is, or where the managed local cluster lives.
 #[derive(Args, Debug, Clone)]
 pub struct DatabaseArgs {
@@ -299,30 +316,34 @@ mod tests {
 
     #[test]
     fn flags_parse_with_defaults_and_repeats() {
-        let args = simulator_config(Cli::try_parse_from(["ringside", "simulate"]).expect("defaults parse"));
+        let args = simulator_config(
+            Cli::try_parse_from(["ringside", "simulate"]).expect("defaults parse"),
+        );
         assert_eq!(args.bind.to_string(), simulator::DEFAULT_BIND);
         assert_eq!(args.keys, simulator::default_keys());
         assert_eq!(args.seed, simulator::DEFAULT_SEED);
         assert_eq!(args.faults(), simulator::Faults::default());
-        let args = simulator_config(Cli::try_parse_from([
-            "ringside",
-            "simulate",
-            "--key",
-            "rr_a",
-            "--key",
-            "rr_b",
-            "--seed",
-            "7",
-            "--speed",
-            "30",
-            "--error-rate",
-            "0.1",
-            "--retry-after-secs",
-            "3",
-            "--bind",
-            "127.0.0.1:0",
-        ])
-        .expect("flags parse"));
+        let args = simulator_config(
+            Cli::try_parse_from([
+                "ringside",
+                "simulate",
+                "--key",
+                "rr_a",
+                "--key",
+                "rr_b",
+                "--seed",
+                "7",
+                "--speed",
+                "30",
+                "--error-rate",
+                "0.1",
+                "--retry-after-secs",
+                "3",
+                "--bind",
+                "127.0.0.1:0",
+            ])
+            .expect("flags parse"),
+        );
         assert_eq!(args.keys, ["rr_a", "rr_b"]);
         assert_eq!(args.speed, 30.0);
         assert_eq!(args.faults().error_rate, 0.1);

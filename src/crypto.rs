@@ -16,7 +16,6 @@ use base64::engine::general_purpose::STANDARD;
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
 
-
 /// Length of the master key in bytes (AES-256).
 pub const MASTER_KEY_LEN: usize = 32;
 

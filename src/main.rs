@@ -15,7 +15,9 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve(args) => ringside::app::startup::serve(args).await,
         Command::Migrate(args) => ringside::app::startup::migrate(args).await,
         Command::Demo(args) => ringside::app::demo::run(args).await,
-        Command::Simulate(args) => ringside::simulator::run(args.into()).await,
+        Command::Simulate(args) => {
+            ringside::simulator::run(args.into(), ringside::app::shutdown::signal()).await
+        }
         Command::Generate(args) => ringside::tools::generate::run(args).await,
         Command::Bench(args) => ringside::tools::bench::run(args).await,
     }

@@ -12,7 +12,7 @@ use crate::auth::{Role, password};
 use crate::cli::ServeArgs;
 use crate::crypto::MasterKey;
 use crate::db::{Database, accounts, api_keys, key_refresh};
-use crate::simulator::{SimulatorConfig, Simulator};
+use crate::simulator::{Simulator, SimulatorConfig};
 
 /// Name of the team the demo creates.
 pub const DEMO_TEAM: &str = "Demo team";

@@ -13,12 +13,12 @@ use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::PostgresStore;
 
+use crate::app::shutdown::Stopping;
+use crate::app::state::{AppState, WebSettings};
 use crate::cli::ServeArgs;
 use crate::crypto::MasterKey;
 use crate::db::Database;
 use crate::revring::RevRing;
-use crate::app::shutdown::Stopping;
-use crate::app::state::{AppState, WebSettings};
 use crate::sync::Worker;
 use crate::sync::live::RunUpdates;
 
@@ -46,13 +46,8 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         let (router, state) = build_router(args, db).await?;
-        let worker = (!args.no_sync).then(|| {
-            Worker::new(
-                state.revring_access(),
-                args.sync_settings(),
-            )
-            .spawn()
-        });
+        let worker = (!args.no_sync)
+            .then(|| Worker::new(state.revring_access(), args.sync_settings()).spawn());
         Ok(Self {
             listener,
             router,

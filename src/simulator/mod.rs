@@ -166,8 +166,11 @@ impl SimulatorConfig {
     }
 }
 
-/// Runs the simulator until Ctrl-C/SIGTERM, printing its base URL and keys at start.
-pub async fn run(args: SimulatorConfig) -> anyhow::Result<()> {
+/// Runs the simulator until `stop` resolves (Ctrl-C or SIGTERM for `ringside simulate`), printing its base URL and keys at start.
+pub async fn run(
+    args: SimulatorConfig,
+    stop: impl std::future::Future<Output = ()>,
+) -> anyhow::Result<()> {
     let sim = Simulator::start(args).await?;
     println!("RevRing simulator listening on {}", sim.base_url());
     for key in sim.keys() {
@@ -178,7 +181,7 @@ pub async fn run(args: SimulatorConfig) -> anyhow::Result<()> {
         sim.root_url(),
         sim.root_url()
     );
-    crate::app::shutdown::signal().await;
+    stop.await;
     sim.shutdown().await;
     Ok(())
 }

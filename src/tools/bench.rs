@@ -18,9 +18,9 @@ use tower_sessions::session::Id;
 use tower_sessions_sqlx_store::PostgresStore;
 use uuid::Uuid;
 
-use crate::cli::{BenchArgs, Cli, Command, DatabaseArgs};
-use crate::db::Database;
 use crate::app::startup::Application;
+use crate::cli::{BenchArgs, DatabaseArgs, ServeArgs};
+use crate::db::Database;
 
 /// The pages measured: name, path, and the bare SQL the page needs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,8 +233,8 @@ pub async fn measure(
 
 /// Serve arguments of the in-process portal: loopback, no sync worker, a throwaway master key
 /// unless one is configured (the generated history holds no usable key).
-fn in_process_args(database: &DatabaseArgs) -> anyhow::Result<crate::cli::ServeArgs> {
-    let mut argv = vec!["ringside".to_owned(), "serve".into(), "--bind".into()];
+fn in_process_args(database: &DatabaseArgs) -> anyhow::Result<ServeArgs> {
+    let mut argv = vec!["--bind".to_owned()];
     argv.push("127.0.0.1:0".into());
     argv.push("--no-sync".into());
     if std::env::var_os("RINGSIDE_MASTER_KEY").is_none() {
@@ -246,9 +246,7 @@ fn in_process_args(database: &DatabaseArgs) -> anyhow::Result<crate::cli::ServeA
                 .to_owned(),
         );
     }
-    let Command::Serve(mut serve) = <Cli as clap::Parser>::try_parse_from(argv)?.command else {
-        bail!("expected serve arguments");
-    };
+    let mut serve = ServeArgs::parse_from(argv)?;
     serve.database = database.clone();
     Ok(serve)
 }

@@ -21,8 +21,8 @@ use tower_sessions::SessionManagerLayer;
 use tower_sessions_sqlx_store::PostgresStore;
 use tracing::Span;
 
-use crate::web::kit::error::AppError;
 use crate::app::state::AppState;
+use crate::web::kit::error::AppError;
 
 /// Content-Security-Policy of every page: no inline scripts or styles, nothing from elsewhere,
 /// never framed.
@@ -88,7 +88,10 @@ pub fn session_bearing(
     sessions: SessionManagerLayer<PostgresStore>,
 ) -> Router<AppState> {
     pages
-        .layer(middleware::from_fn_with_state(state.clone(), kit::csrf::protect))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            kit::csrf::protect,
+        ))
         .layer(middleware::from_fn_with_state(state, accounts::setup::gate))
         .layer(sessions)
 }

@@ -1,11 +1,11 @@
 //! RevRing API keys: verified against the simulator before saving, stored encrypted, shown
 //! masked, rotated and revoked; unreadable under another master key without crashing.
 
-use ringside::sync::keys::KeyProblem;
 use reqwest::StatusCode;
 use ringside::auth::Role;
 use ringside::crypto::MasterKey;
-use ringside::simulator::{SimulatorConfig, Simulator};
+use ringside::simulator::{Simulator, SimulatorConfig};
+use ringside::sync::keys::KeyProblem;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -151,12 +151,17 @@ async fn keys_are_verified_encrypted_masked_rotated_and_revoked() {
 
     // The decrypted client works; other teams' and revoked keys are not found.
     let state = app_state(&app, &sim);
-    let client = state.revring_access().client_for(team, production)
+    let client = state
+        .revring_access()
+        .client_for(team, production)
         .await
         .unwrap();
     client.verify_key().await.unwrap();
     let other_team = create_team(&app.db, "Other").await;
-    let refused = state.revring_access().client_for(other_team, production).await;
+    let refused = state
+        .revring_access()
+        .client_for(other_team, production)
+        .await;
     assert!(matches!(refused, Err(KeyProblem::Revoked)));
 
     let response = admin.post(&format!("/keys/{production}/revoke"), &[]).await;
@@ -214,7 +219,11 @@ fn app_state(app: &TestApp, sim: &Simulator) -> ringside::app::state::AppState {
     state_with(app.db.clone(), sim.base_url(), key)
 }
 
-fn state_with(db: PgPool, base_url: String, master_key: MasterKey) -> ringside::app::state::AppState {
+fn state_with(
+    db: PgPool,
+    base_url: String,
+    master_key: MasterKey,
+) -> ringside::app::state::AppState {
     ringside::app::state::AppState {
         run_updates: ringside::sync::live::RunUpdates::listen(db.clone()),
         stopping: Default::default(),

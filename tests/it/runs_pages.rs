@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use ringside::auth::Role;
-use ringside::simulator::{SimulatorConfig, Simulator};
+use ringside::simulator::{Simulator, SimulatorConfig};
 use uuid::Uuid;
 
 use crate::support::accounts::{

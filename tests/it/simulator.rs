@@ -8,7 +8,7 @@ mod runs;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use ringside::simulator::{SimulatorConfig, Simulator};
+use ringside::simulator::{Simulator, SimulatorConfig};
 use serde_json::{Value, json};
 
 /// A running simulator plus a plain HTTP client.

@@ -10,13 +10,13 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::db::accounts;
 use crate::db::audit::{actions, audit};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
-use crate::web::kit::member::{CurrentUser, switch_team};
 use crate::web::kit::forms::{FieldErrors, name_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::member::{CurrentUser, switch_team};
 
 #[derive(Template)]
 #[template(path = "accounts/account.html")]

@@ -5,12 +5,12 @@ use axum::extract::State;
 use axum::response::Html;
 use tower_sessions::Session;
 
+use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::audit::{self, AuditEntry};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
-use crate::web::kit::member::CurrentMember;
 use crate::web::kit::layout::Layout;
+use crate::web::kit::member::CurrentMember;
 
 /// How many entries the page shows.
 pub const AUDIT_PAGE_SIZE: i64 = 500;

@@ -10,15 +10,15 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::app::state::AppState;
 use crate::auth::{password, token};
 use crate::db::accounts::{self, is_unique_violation};
 use crate::db::audit::{actions, audit};
 use crate::db::invitations::{self, InvitationView};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
-use crate::web::kit::member::{self as auth, CurrentUser, sign_in, switch_team};
 use crate::web::kit::forms::{FieldErrors, email_problem, name_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::member::{self as auth, CurrentUser, sign_in, switch_team};
 
 /// Shown for a used, revoked or expired link.
 const LINK_GONE: &str = "This invitation has already been used, was revoked, or has expired. Ask a team admin for a \

@@ -11,15 +11,15 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::accounts::is_unique_violation;
 use crate::db::api_keys::{self, KeyRow, hint_of};
 use crate::db::audit::{actions, audit};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
-use crate::web::kit::member::CurrentMember;
 use crate::web::kit::forms::{FieldErrors, name_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::member::CurrentMember;
 
 /// Longest API key accepted (RevRing keys are far shorter).
 pub const MAX_SECRET_CHARS: usize = 512;

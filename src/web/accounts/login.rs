@@ -14,13 +14,13 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::app::state::AppState;
 use crate::auth::password;
 use crate::db::{accounts, login_failures};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
-use crate::web::kit::member::{self as auth, CurrentUser, sign_in};
 use crate::web::kit::forms::safe_next;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::member::{self as auth, CurrentUser, sign_in};
 
 /// The one message for every failed sign-in: it never says whether the email exists.
 pub const LOGIN_FAILED: &str = "Incorrect email or password.";

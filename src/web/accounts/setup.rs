@@ -13,14 +13,14 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use tower_sessions::Session;
 
+use crate::app::state::AppState;
 use crate::auth::password;
 use crate::db::accounts;
 use crate::db::audit::{actions, audit};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
-use crate::web::kit::member::sign_in;
 use crate::web::kit::forms::{FieldErrors, email_problem, name_problem};
 use crate::web::kit::layout::Layout;
+use crate::web::kit::member::sign_in;
 
 /// Transaction-level advisory lock key taken while creating the first account, so two
 /// simultaneous setups cannot both succeed.

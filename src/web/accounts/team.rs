@@ -9,16 +9,16 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::auth::{Role, token};
 use crate::db::accounts::{self, MemberRow, MembershipError};
 use crate::db::audit::{actions, audit};
 use crate::db::invitations::{self, PendingInvitation};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
-use crate::web::kit::member::CurrentMember;
-use crate::web::kit::forms::{FieldErrors, email_problem};
 use crate::web::kit::format::base_url;
+use crate::web::kit::forms::{FieldErrors, email_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::member::CurrentMember;
 
 /// Session key holding a just-created invitation link until the team page shows it once.
 const NEW_INVITE_KEY: &str = "team.new_invite";

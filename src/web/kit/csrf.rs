@@ -16,9 +16,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::Session;
 
+use crate::app::state::WebSettings;
 use crate::auth::token;
 use crate::web::kit::error::error_page;
-use crate::app::state::WebSettings;
 
 /// Name of the hidden form field carrying the token.
 pub const CSRF_FIELD: &str = "csrf_token";

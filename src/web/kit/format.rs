@@ -60,7 +60,10 @@ pub fn call_offset(seconds: f64) -> String {
 }
 
 /// The portal's own origin for absolute links: the public URL, else the request's host.
-pub(crate) fn base_url(state: &crate::app::state::AppState, headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn base_url(
+    state: &crate::app::state::AppState,
+    headers: &axum::http::HeaderMap,
+) -> String {
     if let Some(public) = &state.settings.public_url {
         return public.as_str().trim_end_matches('/').to_owned();
     }

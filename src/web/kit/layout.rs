@@ -3,11 +3,11 @@
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use crate::web::kit::assets;
-use crate::web::kit::member::{CurrentMember, CurrentUser};
-use crate::web::kit::csrf;
 use crate::auth::Role;
 use crate::db::accounts::TeamChoice;
+use crate::web::kit::assets;
+use crate::web::kit::csrf;
+use crate::web::kit::member::{CurrentMember, CurrentUser};
 
 /// Session key under which pending flash messages wait for the next page.
 const FLASH_KEY: &str = "flash";

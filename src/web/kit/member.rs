@@ -10,10 +10,10 @@ use sqlx::PgPool;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::accounts::{self, TeamChoice, UserRow};
 use crate::web::kit::error::{AppError, error_page};
-use crate::app::state::AppState;
 
 use crate::web::kit::csrf;
 

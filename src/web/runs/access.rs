@@ -94,7 +94,8 @@ impl RunAccess {
 
     /// Whether the viewer may change the run (cancel it, share it).
     pub(crate) fn can_change(&self) -> bool {
-        self.member().is_some_and(|member| member.role >= Role::Member)
+        self.member()
+            .is_some_and(|member| member.role >= Role::Member)
     }
 
     /// The page layout for this viewer: the member's navigation, or the bare shared layout.
@@ -122,9 +123,12 @@ impl FromRequestParts<AppState> for RunAccess {
             .await
             .map_err(|_| AppError::NotFound.into_response())?;
         // A malformed id names no run: 404, like an unknown one.
-        let run_id = Uuid::parse_str(&path.run_id).map_err(|_| AppError::NotFound.into_response())?;
+        let run_id =
+            Uuid::parse_str(&path.run_id).map_err(|_| AppError::NotFound.into_response())?;
         if let Some(token) = path.token {
-            let link = public::open(state, &token).await.map_err(IntoResponse::into_response)?;
+            let link = public::open(state, &token)
+                .await
+                .map_err(IntoResponse::into_response)?;
             return Self::for_link(state, &token, link, run_id)
                 .await
                 .map_err(IntoResponse::into_response);

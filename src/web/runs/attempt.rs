@@ -14,17 +14,17 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::db::attempts::{self, AttemptDetail};
 use crate::db::runs;
 use crate::db::suites::{self, CaseRow};
 use crate::domain::trend::verdict;
-use crate::web::kit::error::AppError;
 use crate::revring::{Call, Client, Speaker, TranscriptEntry};
-use crate::app::state::AppState;
+use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::runs::access::RunAccess;
-use crate::web::runs::recording;
 use crate::web::runs::line::{RunLine, badge_class, human_duration};
+use crate::web::runs::recording;
 
 /// How long the page waits for RevRing's call details before showing it without them.
 const CALL_DETAILS_TIMEOUT: Duration = Duration::from_secs(8);
@@ -139,7 +139,8 @@ async fn client_for_run(state: &AppState, team_id: Uuid, run_id: Uuid) -> Result
         .await
         .map_err(|_| "the database is unavailable".to_owned())?
         .ok_or_else(|| "the run is gone".to_owned())?;
-    state.revring_access()
+    state
+        .revring_access()
         .client_for(team_id, key)
         .await
         .map_err(|problem| problem.to_string())

@@ -11,11 +11,11 @@ use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, Te
 use serde_json::json;
 use sqlx::PgPool;
 
+use crate::app::state::AppState;
 use crate::db::attempts::{self, AttemptDetail};
 use crate::db::runs::RunRow;
 use crate::web::kit::error::AppError;
 use crate::web::kit::format::iso;
-use crate::app::state::AppState;
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::line::RunLine;
 
@@ -53,7 +53,10 @@ impl Format {
 }
 
 /// `GET …/export.csv` below a run page (members and share links).
-pub(crate) async fn csv(State(state): State<AppState>, access: RunAccess) -> Result<Response, AppError> {
+pub(crate) async fn csv(
+    State(state): State<AppState>,
+    access: RunAccess,
+) -> Result<Response, AppError> {
     export(&state.db, access, Format::Csv).await
 }
 

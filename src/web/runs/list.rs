@@ -11,8 +11,8 @@ use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::Page;
-use crate::web::runs::line::RunLine;
 use crate::web::kit::paging::PageQuery;
+use crate::web::runs::line::RunLine;
 
 /// Runs per page on the runs list.
 const RUNS_PER_PAGE: i64 = 25;
@@ -43,4 +43,3 @@ pub(crate) async fn index(
     };
     Ok(Html(view.render()?))
 }
-

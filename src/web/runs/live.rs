@@ -15,13 +15,13 @@ use tokio::sync::broadcast::error::RecvError;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::{audit, runs};
-use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
 use crate::sync::start::cancel_run;
-use crate::web::kit::member::CurrentMember;
+use crate::web::kit::error::AppError;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::member::CurrentMember;
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::body::RunBody;
 use crate::web::runs::line::RunLine;

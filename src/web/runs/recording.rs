@@ -7,8 +7,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 
-use crate::web::kit::error::AppError;
 use crate::revring::Client;
+use crate::web::kit::error::AppError;
 
 /// Content type when upstream names none.
 const FALLBACK_TYPE: &str = "audio/wav";

@@ -9,14 +9,14 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::db::search::{
     self, MARK_END, MARK_START, SearchHit, SearchQuery, SpeakerFilter, unguard,
 };
-use crate::web::kit::error::AppError;
 use crate::revring::Speaker;
-use crate::app::state::AppState;
-use crate::web::kit::member::CurrentMember;
+use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
+use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::Page;
 use crate::web::runs::line::badge_class;
 

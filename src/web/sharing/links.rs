@@ -11,14 +11,14 @@ use time::{Duration, OffsetDateTime};
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::auth::{Role, token};
 use crate::db::share_links::{self, ShareLinkRow};
 use crate::db::{audit, runs, suites};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
-use crate::web::kit::member::CurrentMember;
-use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::format::base_url;
+use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::member::CurrentMember;
 
 /// Session key holding a just-created share link until `/shares` shows it once.
 const NEW_LINK_KEY: &str = "share.new";

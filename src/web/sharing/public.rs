@@ -12,19 +12,19 @@ use axum::routing::get;
 use tower_http::set_header::SetResponseHeaderLayer;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::auth::token;
 use crate::db::runs::{self, RunRow};
 use crate::db::share_links::{self, ResolvedLink};
 use crate::db::suites::{self, Suite};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
 use crate::web::kit::layout::Layout;
-use crate::web::runs::access::RunAccess;
-use crate::web::runs::live;
 use crate::web::kit::paging::Page;
-use crate::web::runs::line::RunLine;
-use crate::web::sharing::links::ShareKind;
 use crate::web::kit::paging::PageQuery;
+use crate::web::runs::access::RunAccess;
+use crate::web::runs::line::RunLine;
+use crate::web::runs::live;
+use crate::web::sharing::links::ShareKind;
 
 /// Runs per page of a shared suite history.
 const RUNS_PER_PAGE: i64 = 25;

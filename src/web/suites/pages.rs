@@ -10,16 +10,16 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::suites::{self, CaseRow, Suite, SuiteSummary};
 use crate::db::{api_keys, audit, runs};
 use crate::domain::trend::{format_rate, pass_rate};
-use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
 use crate::sync::refresh::refresh_key;
 use crate::sync::start::{StartOutcome, start_run};
-use crate::web::kit::member::CurrentMember;
+use crate::web::kit::error::AppError;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::{Page, PageQuery};
 use crate::web::runs::line::RunLine;
 

@@ -7,14 +7,14 @@ use serde::Deserialize;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::db::trends::TrendRun;
 use crate::domain::flake::{self, FlakeScore};
 use crate::domain::trend::{CaseCounts, CaseOutcome};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
+use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::trends::grid::{self, CaseLine};
-use crate::web::kit::layout::Layout;
 
 /// Runs the case history shows unless asked otherwise.
 pub const DEFAULT_HISTORY_RUNS: i64 = 30;

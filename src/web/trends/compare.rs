@@ -10,16 +10,16 @@ use sqlx::PgPool;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::db::case_results::{self, CaseAttempt, CaseResultRow};
 use crate::db::runs::{self, RunRow};
 use crate::db::trends::{self, TrendRun};
 use crate::domain::run_diff::{self, CaseDiff, DiffKind};
 use crate::domain::trend::CaseCounts;
-use crate::web::kit::error::AppError;
 use crate::revring::{Speaker, TranscriptEntry};
-use crate::app::state::AppState;
-use crate::web::kit::member::CurrentMember;
+use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
+use crate::web::kit::member::CurrentMember;
 use crate::web::runs::line::{RunLine, badge_class};
 
 /// Runs offered as the base of a comparison.

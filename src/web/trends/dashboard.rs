@@ -9,14 +9,14 @@ use sqlx::PgPool;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::db::api_keys;
 use crate::db::trends::{self, DashboardRow, FailingCase};
 use crate::domain::chart;
 use crate::domain::trend::{change_css, format_change, format_rate, pass_rate};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
-use crate::web::kit::member::CurrentMember;
 use crate::web::kit::layout::Layout;
+use crate::web::kit::member::CurrentMember;
 use crate::web::runs::line::badge_class;
 
 /// Finished runs a sparkline shows.

@@ -10,14 +10,14 @@ use time::OffsetDateTime;
 use tower_sessions::Session;
 use uuid::Uuid;
 
+use crate::app::state::AppState;
 use crate::db::suites::{self, Suite};
 use crate::db::trends::{self, TrendRun};
 use crate::domain::trend::{TrendRange, format_rate, pass_rate};
 use crate::web::kit::error::AppError;
-use crate::app::state::AppState;
+use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::trends::charts::{self, BarChart, LineChart};
-use crate::web::kit::layout::Layout;
 
 /// Most runs one trend page charts; a longer range shows its latest this-many runs and says so.
 pub const MAX_TREND_RUNS: i64 = 500;

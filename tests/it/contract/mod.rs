@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use ringside::revring::{
     Client, NewSuite, NewTestCase, RetryPolicy, RevRing, SecretString, TestRun, TestSuite,
 };
-use ringside::simulator::{SimulatorConfig, Simulator};
+use ringside::simulator::{Simulator, SimulatorConfig};
 
 /// Per-request timeout of the clients under test: short, but far above a loopback round trip.
 pub const TIMEOUT: Duration = Duration::from_secs(2);

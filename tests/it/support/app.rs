@@ -4,9 +4,9 @@
 use std::net::SocketAddr;
 
 use clap::Parser;
+use ringside::app::startup::Application;
 use ringside::cli::{Cli, Command, ServeArgs};
 use ringside::crypto::MasterKey;
-use ringside::app::startup::Application;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use ringside::crypto::MasterKey;
 use ringside::db::suites::{self, Suite};
 use ringside::revring::{RetryPolicy, RevRing, SecretString, TestRun};
-use ringside::simulator::{SimulatorConfig, Simulator};
+use ringside::simulator::{Simulator, SimulatorConfig};
 use ringside::sync::{RevRingAccess, SyncSettings, Worker};
 use sqlx::PgPool;
 use uuid::Uuid;

@@ -2,8 +2,8 @@
 //! and a re-run that replaces rather than adds.
 
 use clap::Parser;
-use ringside::cli::{Cli, Command};
 use ringside::cli::GenerateArgs;
+use ringside::cli::{Cli, Command};
 use ringside::tools::generate::generate;
 use secrecy::SecretString;
 
@@ -130,9 +130,10 @@ async fn bench_measures_every_page_against_its_bare_sql() {
         unreachable!("parsed a bench command");
     };
     let mut printed = Vec::new();
-    let figures = ringside::tools::bench::measure(&app.db, &bench, |page| printed.push(page.to_string()))
-        .await
-        .unwrap();
+    let figures =
+        ringside::tools::bench::measure(&app.db, &bench, |page| printed.push(page.to_string()))
+            .await
+            .unwrap();
     let pages: Vec<&str> = figures.iter().map(|page| page.page).collect();
     assert_eq!(
         pages,

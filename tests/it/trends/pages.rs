@@ -147,6 +147,10 @@ async fn the_shared_trend_shows_no_private_links() {
     assert!(html.contains("noindex"));
 
     let other = crate::support::accounts::create_team(&db, "Other").await;
-    let refused = ringside::web::trends::suite::shared_suite_trend(&state, other, suite.suite_id).await;
-    assert!(matches!(refused, Err(ringside::web::kit::error::AppError::NotFound)));
+    let refused =
+        ringside::web::trends::suite::shared_suite_trend(&state, other, suite.suite_id).await;
+    assert!(matches!(
+        refused,
+        Err(ringside::web::kit::error::AppError::NotFound)
+    ));
 }
