@@ -4,6 +4,8 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::revring::AttemptResult;
+
 /// One attempt in a run's list (no transcript).
 #[derive(Debug, Clone)]
 pub struct AttemptRow {
@@ -16,7 +18,7 @@ pub struct AttemptRow {
     /// 1-based attempt number within the case.
     pub attempt_number: i32,
     /// RevRing's verdict (`pass`, `fail`, `error`, ...), `None` while pending.
-    pub result: Option<String>,
+    pub result: Option<AttemptResult>,
     /// The judge's reasoning.
     pub reasoning: Option<String>,
     /// When the attempt finished.
@@ -27,11 +29,11 @@ pub struct AttemptRow {
 pub async fn for_run(db: &PgPool, team_id: Uuid, run_id: Uuid) -> sqlx::Result<Vec<AttemptRow>> {
     sqlx::query_as!(
         AttemptRow,
-        "SELECT id, test_case_revring_id, test_case_name, attempt_number, result, reasoning,
+        r#"SELECT id, test_case_revring_id, test_case_name, attempt_number, result AS "result: AttemptResult", reasoning,
                 completed_at
          FROM attempts
          WHERE team_id = $1 AND run_id = $2
-         ORDER BY lower(test_case_name), test_case_revring_id, attempt_number",
+         ORDER BY lower(test_case_name), test_case_revring_id, attempt_number"#,
         team_id,
         run_id
     )
@@ -55,7 +57,7 @@ pub struct AttemptDetail {
     /// 1-based attempt number within the case.
     pub attempt_number: i32,
     /// RevRing's verdict, `None` while pending.
-    pub result: Option<String>,
+    pub result: Option<AttemptResult>,
     /// The judge's reasoning.
     pub reasoning: Option<String>,
     /// The conversation as RevRing sent it (an array of entries of undocumented shape).
@@ -79,10 +81,10 @@ pub async fn get(
 ) -> sqlx::Result<Option<AttemptDetail>> {
     sqlx::query_as!(
         AttemptDetail,
-        "SELECT id, run_id, revring_id, test_case_revring_id, test_case_name, attempt_number,
-                result, reasoning, transcript, call_id, inbound_call_id, started_at, completed_at
+        r#"SELECT id, run_id, revring_id, test_case_revring_id, test_case_name, attempt_number,
+                result AS "result: AttemptResult", reasoning, transcript, call_id, inbound_call_id, started_at, completed_at
          FROM attempts
-         WHERE team_id = $1 AND run_id = $2 AND id = $3",
+         WHERE team_id = $1 AND run_id = $2 AND id = $3"#,
         team_id,
         run_id,
         attempt_id
@@ -99,11 +101,11 @@ pub async fn details_for_run(
 ) -> sqlx::Result<Vec<AttemptDetail>> {
     sqlx::query_as!(
         AttemptDetail,
-        "SELECT id, run_id, revring_id, test_case_revring_id, test_case_name, attempt_number,
-                result, reasoning, transcript, call_id, inbound_call_id, started_at, completed_at
+        r#"SELECT id, run_id, revring_id, test_case_revring_id, test_case_name, attempt_number,
+                result AS "result: AttemptResult", reasoning, transcript, call_id, inbound_call_id, started_at, completed_at
          FROM attempts
          WHERE team_id = $1 AND run_id = $2
-         ORDER BY lower(test_case_name), test_case_revring_id, attempt_number",
+         ORDER BY lower(test_case_name), test_case_revring_id, attempt_number"#,
         team_id,
         run_id
     )

@@ -3,29 +3,82 @@
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-/// Actions written by this crate's account pages; other areas add their own
-/// (`run.started`, `run.cancelled`, `share.created`, `share.revoked`).
-pub mod actions {
+/// What an audit entry records, stored as its machine name (`key.added`, …) in `audit_log.action`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuditAction {
     /// An API key was added.
-    pub const KEY_ADDED: &str = "key.added";
+    KeyAdded,
     /// An API key got a new secret.
-    pub const KEY_ROTATED: &str = "key.rotated";
+    KeyRotated,
     /// An API key was revoked.
-    pub const KEY_REVOKED: &str = "key.revoked";
+    KeyRevoked,
     /// An invitation link was created.
-    pub const MEMBER_INVITED: &str = "member.invited";
+    MemberInvited,
     /// An invitation was revoked before use.
-    pub const INVITATION_REVOKED: &str = "invitation.revoked";
+    InvitationRevoked,
     /// Someone joined through an invitation.
-    pub const MEMBER_JOINED: &str = "member.joined";
+    MemberJoined,
     /// A member's role changed.
-    pub const ROLE_CHANGED: &str = "member.role_changed";
+    RoleChanged,
     /// A member was removed by an admin.
-    pub const MEMBER_REMOVED: &str = "member.removed";
+    MemberRemoved,
     /// A member left the team.
-    pub const MEMBER_LEFT: &str = "member.left";
+    MemberLeft,
     /// The team was created.
-    pub const TEAM_CREATED: &str = "team.created";
+    TeamCreated,
+    /// A run was started from Ringside.
+    RunStarted,
+    /// A run was cancelled from Ringside.
+    RunCancelled,
+    /// A share link was created.
+    ShareCreated,
+    /// A share link was revoked.
+    ShareRevoked,
+}
+
+impl AuditAction {
+    /// Every action, for mapping stored names back.
+    pub const ALL: [AuditAction; 14] = [
+        Self::KeyAdded,
+        Self::KeyRotated,
+        Self::KeyRevoked,
+        Self::MemberInvited,
+        Self::InvitationRevoked,
+        Self::MemberJoined,
+        Self::RoleChanged,
+        Self::MemberRemoved,
+        Self::MemberLeft,
+        Self::TeamCreated,
+        Self::RunStarted,
+        Self::RunCancelled,
+        Self::ShareCreated,
+        Self::ShareRevoked,
+    ];
+
+    /// The stored machine name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::KeyAdded => "key.added",
+            Self::KeyRotated => "key.rotated",
+            Self::KeyRevoked => "key.revoked",
+            Self::MemberInvited => "member.invited",
+            Self::InvitationRevoked => "invitation.revoked",
+            Self::MemberJoined => "member.joined",
+            Self::RoleChanged => "member.role_changed",
+            Self::MemberRemoved => "member.removed",
+            Self::MemberLeft => "member.left",
+            Self::TeamCreated => "team.created",
+            Self::RunStarted => "run.started",
+            Self::RunCancelled => "run.cancelled",
+            Self::ShareCreated => "share.created",
+            Self::ShareRevoked => "share.revoked",
+        }
+    }
+
+    /// The action stored under `name`, if Ringside writes it.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|action| action.as_str() == name)
+    }
 }
 
 /// One line of the audit log page.
@@ -35,8 +88,8 @@ pub struct AuditEntry {
     pub at: time::OffsetDateTime,
     /// Who (None: the account was deleted, or the system did it).
     pub actor: Option<String>,
-    /// Machine name of the action, e.g. `key.added`.
-    pub action: String,
+    /// The action (`None`: a name this version does not write).
+    pub action: Option<AuditAction>,
     /// What it was done to, in words (a key label, an email, a run name).
     pub target: String,
 }
@@ -46,14 +99,14 @@ pub async fn audit(
     db: impl PgExecutor<'_>,
     team_id: Uuid,
     user_id: Option<Uuid>,
-    action: &str,
+    action: AuditAction,
     target: &str,
 ) -> sqlx::Result<()> {
     sqlx::query!(
         "INSERT INTO audit_log (team_id, user_id, action, target) VALUES ($1, $2, $3, $4)",
         team_id,
         user_id,
-        action,
+        action.as_str(),
         target
     )
     .execute(db)
@@ -67,8 +120,7 @@ pub async fn recent(
     team_id: Uuid,
     limit: i64,
 ) -> sqlx::Result<Vec<AuditEntry>> {
-    sqlx::query_as!(
-        AuditEntry,
+    let rows = sqlx::query!(
         r#"SELECT a.at, u.display_name AS "actor?", a.action, a.target
            FROM audit_log a LEFT JOIN users u ON u.id = a.user_id
            WHERE a.team_id = $1
@@ -78,26 +130,14 @@ pub async fn recent(
         limit
     )
     .fetch_all(db)
-    .await
-}
-
-/// How an action reads on the audit page.
-pub fn describe(action: &str) -> &str {
-    match action {
-        actions::KEY_ADDED => "added API key",
-        actions::KEY_ROTATED => "rotated API key",
-        actions::KEY_REVOKED => "revoked API key",
-        actions::MEMBER_INVITED => "invited",
-        actions::INVITATION_REVOKED => "revoked invitation",
-        actions::MEMBER_JOINED => "joined",
-        actions::ROLE_CHANGED => "changed role of",
-        actions::MEMBER_REMOVED => "removed member",
-        actions::MEMBER_LEFT => "left the team",
-        actions::TEAM_CREATED => "created the team",
-        "run.started" => "started run",
-        "run.cancelled" => "cancelled run",
-        "share.created" => "created share link for",
-        "share.revoked" => "revoked share link for",
-        other => other,
-    }
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| AuditEntry {
+            at: row.at,
+            actor: row.actor,
+            action: AuditAction::parse(&row.action),
+            target: row.target,
+        })
+        .collect())
 }

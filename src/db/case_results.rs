@@ -5,6 +5,8 @@ use sqlx::{PgConnection, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::revring::AttemptResult;
+
 use crate::domain::run_diff::CaseInRun;
 use crate::domain::trend::CaseCounts;
 
@@ -102,7 +104,7 @@ pub struct CaseAttempt {
     /// 1-based attempt number.
     pub attempt_number: i32,
     /// The verdict, `None` while pending.
-    pub result: Option<String>,
+    pub result: Option<AttemptResult>,
     /// The judge's reasoning.
     pub reasoning: Option<String>,
     /// The transcript as RevRing sent it.
@@ -120,10 +122,10 @@ pub async fn case_attempts(
 ) -> sqlx::Result<Vec<CaseAttempt>> {
     sqlx::query_as!(
         CaseAttempt,
-        "SELECT id, test_case_name, attempt_number, result, reasoning, transcript, completed_at
+        r#"SELECT id, test_case_name, attempt_number, result AS "result: AttemptResult", reasoning, transcript, completed_at
          FROM attempts
          WHERE team_id = $1 AND run_id = $2 AND test_case_revring_id = $3
-         ORDER BY attempt_number, revring_id",
+         ORDER BY attempt_number, revring_id"#,
         team_id,
         run_id,
         case_id

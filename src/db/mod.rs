@@ -16,6 +16,7 @@ pub mod search;
 pub mod share_links;
 pub mod suites;
 pub mod trends;
+pub mod vocab;
 
 use std::time::Duration;
 

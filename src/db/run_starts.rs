@@ -3,11 +3,23 @@
 use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
 
+/// Where a start request stands (`run_starts.state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum StartState {
+    /// The first submission is still talking to RevRing.
+    Pending,
+    /// The run exists.
+    Started,
+    /// Nothing was started.
+    Failed,
+}
+
 /// Where a start request stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RunStart {
-    /// `pending`, `started` or `failed`.
-    pub state: String,
+    /// Its state.
+    pub state: StartState,
     /// The run, once started.
     pub run_id: Option<Uuid>,
     /// Why it failed.
@@ -43,7 +55,7 @@ pub async fn claim(
 pub async fn get(db: &PgPool, team_id: Uuid, token: Uuid) -> sqlx::Result<Option<RunStart>> {
     sqlx::query_as!(
         RunStart,
-        "SELECT state, run_id, error FROM run_starts WHERE token = $1 AND team_id = $2",
+        r#"SELECT state AS "state: StartState", run_id, error FROM run_starts WHERE token = $1 AND team_id = $2"#,
         token,
         team_id
     )

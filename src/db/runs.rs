@@ -4,7 +4,7 @@ use sqlx::{PgExecutor, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::revring::TestRun;
+use crate::revring::{RunStatus, TestRun};
 
 /// A run as the pages show it.
 #[derive(Debug, Clone)]
@@ -19,8 +19,8 @@ pub struct RunRow {
     pub revring_id: String,
     /// The run's name, if any.
     pub name: Option<String>,
-    /// RevRing's status string.
-    pub status: String,
+    /// RevRing's status.
+    pub status: RunStatus,
     /// Attempts in the run.
     pub attempts_total: i32,
     /// Attempts finished (judged).
@@ -195,7 +195,7 @@ pub async fn poll_soon(db: impl PgExecutor<'_>, run_id: Uuid) -> sqlx::Result<()
 pub async fn get(db: &PgPool, team_id: Uuid, run_id: Uuid) -> sqlx::Result<Option<RunRow>> {
     sqlx::query_as!(
         RunRow,
-        r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status,
+        r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
                   r.created_at, r.started_at, r.completed_at,
                   u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
@@ -221,7 +221,7 @@ pub async fn page_for_suite(
 ) -> sqlx::Result<Vec<RunRow>> {
     sqlx::query_as!(
         RunRow,
-        r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status,
+        r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
                   r.created_at, r.started_at, r.completed_at,
                   u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
@@ -250,7 +250,7 @@ pub async fn page_for_team(
 ) -> sqlx::Result<Vec<RunRow>> {
     sqlx::query_as!(
         RunRow,
-        r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status,
+        r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
                   r.created_at, r.started_at, r.completed_at,
                   u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",

@@ -10,6 +10,8 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::revring::AttemptResult;
+
 /// Starts a highlighted match in headlines (U+E000, never typed by anyone).
 pub const MARK_START: char = '\u{E000}';
 /// Ends a highlighted match in headlines (U+E001).
@@ -78,7 +80,7 @@ pub struct SearchHit {
     /// 1-based attempt number.
     pub attempt_number: i32,
     /// Verdict.
-    pub result: Option<String>,
+    pub result: Option<AttemptResult>,
     /// When the attempt finished (or its run was created).
     pub at: OffsetDateTime,
     /// The reasoning's matching passages, when the reasoning matches.
@@ -133,7 +135,7 @@ pub async fn attempts(
            )
            SELECT h.id AS "id!", h.run_id AS "run_id!", h.run_name, h.run_revring_id AS "run_revring_id!",
                   h.suite_name AS "suite_name!", h.test_case_name AS "test_case_name!",
-                  h.attempt_number AS "attempt_number!", h.result, h.at AS "at!",
+                  h.attempt_number AS "attempt_number!", h.result AS "result: AttemptResult", h.at AS "at!",
                   CASE WHEN to_tsvector('english', coalesce(h.reasoning, '')) @@ q.q
                        THEN ts_headline('english', replace(h.reasoning, '<', '<' || chr(8203)), q.q,
                                         CASE WHEN length(h.reasoning) <= $7 THEN q.all_opts ELSE q.opts END) END

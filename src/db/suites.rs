@@ -4,6 +4,8 @@ use sqlx::{PgExecutor, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::revring::RunStatus;
+
 use crate::revring::{TestCase, TestSuite};
 
 /// A cached suite with what the suites page shows about it.
@@ -20,7 +22,7 @@ pub struct SuiteSummary {
     /// Label of the API key it came through.
     pub key_label: String,
     /// Status of its latest run, if any.
-    pub last_status: Option<String>,
+    pub last_status: Option<RunStatus>,
     /// When its latest run was created.
     pub last_run_at: Option<OffsetDateTime>,
     /// Attempts passed / judged in its latest finished run.
@@ -174,7 +176,7 @@ pub async fn list(db: &PgPool, team_id: Uuid) -> sqlx::Result<Vec<SuiteSummary>>
     sqlx::query_as!(
         SuiteSummary,
         r#"SELECT s.id, s.name, s.target_agent_id, s.test_case_count, k.label AS key_label,
-                  last.status AS "last_status?", last.created_at AS "last_run_at?",
+                  last.status AS "last_status?: RunStatus", last.created_at AS "last_run_at?",
                   last.attempts_passed AS "last_passed?",
                   (last.attempts_passed + last.attempts_failed) AS "last_judged?"
            FROM suites s

@@ -7,6 +7,8 @@ use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use crate::revring::RunStatus;
+
 /// A suite on the dashboard with its recent pass rates.
 #[derive(Debug, Clone)]
 pub struct DashboardRow {
@@ -17,7 +19,7 @@ pub struct DashboardRow {
     /// Its newest run, whatever its status.
     pub last_run_id: Option<Uuid>,
     /// That run's status.
-    pub last_status: Option<String>,
+    pub last_status: Option<RunStatus>,
     /// When that run was created.
     pub last_created_at: Option<OffsetDateTime>,
     /// Attempts passed in its latest finished runs, oldest first.
@@ -41,7 +43,7 @@ pub async fn dashboard(
     sqlx::query_as!(
         DashboardRow,
         r#"SELECT s.id AS suite_id, s.name AS suite_name,
-                  last.id AS "last_run_id?", last.status AS "last_status?",
+                  last.id AS "last_run_id?", last.status AS "last_status?: RunStatus",
                   last.created_at AS "last_created_at?",
                   spark.passed AS "recent_passed!", spark.judged AS "recent_judged!",
                   past.passed AS "past_passed?", past.judged AS "past_judged?"
@@ -153,7 +155,7 @@ pub struct TrendRun {
     /// RevRing's id.
     pub revring_id: String,
     /// RevRing's status.
-    pub status: String,
+    pub status: RunStatus,
     /// When it was created.
     pub created_at: OffsetDateTime,
     /// When calls began.
@@ -179,14 +181,14 @@ pub async fn finished_runs_since(
 ) -> sqlx::Result<Vec<TrendRun>> {
     sqlx::query_as!(
         TrendRun,
-        "SELECT id, name, revring_id, status, created_at, started_at, completed_at,
+        r#"SELECT id, name, revring_id, status AS "status: RunStatus", created_at, started_at, completed_at,
                 attempts_total, attempts_passed, attempts_failed
          FROM runs
          WHERE team_id = $1 AND suite_id = $2 AND created_at >= $3
            AND status IN ('completed', 'failed', 'cancelled')
            AND attempts_passed + attempts_failed > 0
          ORDER BY created_at DESC, id DESC
-         LIMIT $4",
+         LIMIT $4"#,
         team_id,
         suite_id,
         since,
@@ -205,12 +207,12 @@ pub async fn latest_runs(
 ) -> sqlx::Result<Vec<TrendRun>> {
     sqlx::query_as!(
         TrendRun,
-        "SELECT id, name, revring_id, status, created_at, started_at, completed_at,
+        r#"SELECT id, name, revring_id, status AS "status: RunStatus", created_at, started_at, completed_at,
                 attempts_total, attempts_passed, attempts_failed
          FROM runs
          WHERE team_id = $1 AND suite_id = $2
          ORDER BY created_at DESC, id DESC
-         LIMIT $3",
+         LIMIT $3"#,
         team_id,
         suite_id,
         limit,

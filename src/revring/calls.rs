@@ -1,4 +1,4 @@
-//! Calls and agents (reference §4–5), reduced to the fields Ringside shows.
+//! Calls and agents (docs/revring-api.md §4–5), reduced to the fields Ringside shows.
 //!
 //! Unknown fields are ignored; every field defaults, because batch-get examples already omit
 //! fields (`direction`, `status`) that single-call examples show.

@@ -1,6 +1,6 @@
 //! The `{"data": ...}` envelope around every RevRing payload.
 //!
-//! RevRing always wraps payloads in `data` (reference §1). The client reads `data` and ignores
+//! RevRing always wraps payloads in `data` (docs/revring-api.md §1). The client reads `data` and ignores
 //! any other top-level key (pagination objects, request IDs). As a harmless fallback, a body
 //! without a `data` key is read as the payload itself, so a server that answers with a bare
 //! object or array still works.

@@ -1,6 +1,6 @@
 //! Reading RevRing's message out of an error body of any shape.
 //!
-//! The error format is undocumented (reference §9 #1). Seen or plausible shapes, all handled:
+//! The error format is undocumented (docs/revring-api.md §9 #1). Seen or plausible shapes, all handled:
 //! `{"error": {"code", "message"}}`, `{"error": "msg"}`, `{"message": "..."}` (or a list of
 //! messages), `{"errors": [{"message"}]}` or `{"errors": ["..."]}`, `{"detail": ...}`, a bare JSON
 //! string, plain text, and HTML error pages from proxies (reduced to their title or text).

@@ -1,6 +1,6 @@
 //! Forgiving field decoders for RevRing payloads.
 //!
-//! Much of the RevRing schema is undocumented (see `revring-api.md` §9), so one odd field must not
+//! Much of the RevRing schema is undocumented (see `docs/revring-api.md` §9), so one odd field must not
 //! make a whole run unreadable. Every model field goes through one of three helpers:
 //!
 //! * [`de`] for plain fields: an unusable value (wrong type, unparseable) becomes the default;

@@ -1,4 +1,4 @@
-//! The RevRing API client (the reference is `revring-api.md` in the shared docs).
+//! The RevRing API client. Its reference is `docs/revring-api.md`; comments cite its sections.
 //!
 //! Build one [`RevRing`] from configuration (base URL, timeout, retry policy); it owns the
 //! connection pool. Call [`RevRing::client`] with a team's key (a [`SecretString`]) whenever a

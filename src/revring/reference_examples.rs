@@ -1,4 +1,4 @@
-//! Every JSON example of `revring-api.md`, in the shape RevRing's generated documentation shows
+//! Every JSON example of `docs/revring-api.md`, in the shape RevRing's generated documentation shows
 //! (placeholder strings, `123`, `[{}]`), plus the odd variants the reference warns about, all
 //! decoded through the same envelope code the client uses.
 

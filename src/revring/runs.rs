@@ -1,4 +1,4 @@
-//! Test runs and their attempts (reference §3.5–3.7).
+//! Test runs and their attempts (docs/revring-api.md §3.5–3.7).
 //!
 //! A run executes a whole suite; each test case yields `attemptsPerRun` attempts, each one a pair
 //! of calls (tester → target) with a verdict, the judge's reasoning and a transcript.

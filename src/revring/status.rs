@@ -1,4 +1,4 @@
-//! Status enums whose full value sets RevRing does not document (reference §7).
+//! Status enums whose full value sets RevRing does not document (docs/revring-api.md §7).
 //!
 //! Every enum here reads its value case-insensitively (treating `-` and spaces like `_`), knows a
 //! few common synonyms, and keeps any other value in `Unknown(String)` instead of failing. They
@@ -141,6 +141,17 @@ api_enum!(AttemptResult {
     Fail => "fail" | "failed" | "failure" | "false",
     Error => "error" | "errored",
 });
+
+impl AttemptResult {
+    /// `Some(true)` for a pass, `Some(false)` for a fail or an error, `None` for anything else.
+    pub fn passed(&self) -> Option<bool> {
+        match self {
+            Self::Pass => Some(true),
+            Self::Fail | Self::Error => Some(false),
+            Self::Unknown(_) => None,
+        }
+    }
+}
 
 /// The state of a phone call, in RevRing's UPPERCASE spelling.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -1,4 +1,4 @@
-//! Test suites, test cases and generated test suggestions (reference §3.2–3.4).
+//! Test suites, test cases and generated test suggestions (docs/revring-api.md §3.2–3.4).
 //!
 //! Response models default every field (`#[serde(default)]`) and decode through
 //! [`lenient`](super::lenient), because only the test-case object is documented; request bodies

@@ -14,7 +14,7 @@ use super::{
 };
 
 /// Builds the whole router over `state`.
-pub fn router(state: AppState) -> Router {
+pub(super) fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/test-suites", get(suites::list).post(suites::create))
         .route(

@@ -7,14 +7,14 @@
 use std::f64::consts::TAU;
 
 /// Sample rate of recordings, in Hz (telephone quality).
-pub const SAMPLE_RATE: u32 = 8_000;
+pub(super) const SAMPLE_RATE: u32 = 8_000;
 /// Length of a recording, in seconds; kept short so a file stays under 64 KiB.
-pub const RECORDING_SECS: f64 = 3.5;
+pub(super) const RECORDING_SECS: f64 = 3.5;
 /// Peak amplitude of the generated signal (of 32767).
 const AMPLITUDE: f64 = 9_000.0;
 
 /// A WAV file (RIFF header + PCM) of [`RECORDING_SECS`], varied by `seed` and `turns`.
-pub fn recording(seed: u64, turns: usize) -> Vec<u8> {
+pub(super) fn recording(seed: u64, turns: usize) -> Vec<u8> {
     let samples = synthesize(seed, turns.max(2));
     wav(&samples)
 }

@@ -23,10 +23,10 @@ pub enum Leg {
     Inbound,
 }
 
-/// The Call JSON object (reference §4.1).
+/// The Call JSON object (docs/revring-api.md §4.1).
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct CallView {
+pub(super) struct CallView {
     /// Call id.
     pub id: Uuid,
     organization_id: Uuid,
@@ -67,7 +67,7 @@ pub struct CallView {
 
 /// Organization-level facts a call shows.
 #[derive(Debug, Clone, Copy)]
-pub struct CallContext<'a> {
+pub(super) struct CallContext<'a> {
     /// The organization.
     pub organization_id: Uuid,
     /// Its SIP trunk.
@@ -77,19 +77,19 @@ pub struct CallContext<'a> {
 }
 
 /// The recording link of a call.
-pub fn recording_url(base_url: &str, call_id: Uuid) -> String {
+pub(super) fn recording_url(base_url: &str, call_id: Uuid) -> String {
     format!("{base_url}/recordings/{call_id}.wav")
 }
 
 /// Whether the call of attempt `a` of `run` has a recording at `now` (ended after connecting,
 /// not cancelled).
-pub fn has_recording(run: &Run, a: &Attempt, now: OffsetDateTime) -> bool {
+pub(super) fn has_recording(run: &Run, a: &Attempt, now: OffsetDateTime) -> bool {
     let v = run.virtual_now(now);
     a.conversation.is_some() && v >= a.timeline.end
 }
 
 /// The call `leg` of attempt `idx` of `run` at `now`; `None` while the attempt has not dialed.
-pub fn view(
+pub(super) fn view(
     ctx: CallContext<'_>,
     run: &Run,
     idx: usize,
@@ -207,7 +207,7 @@ pub fn view(
 }
 
 /// The JSON of a call; `minimal` leaves out transcript, summary, metrics and variables.
-pub fn to_json(view: &CallView, minimal: bool) -> Value {
+pub(super) fn to_json(view: &CallView, minimal: bool) -> Value {
     let mut value = serde_json::to_value(view).unwrap_or(Value::Null);
     if minimal && let Value::Object(map) = &mut value {
         for key in ["transcript", "summary", "metrics", "variables"] {

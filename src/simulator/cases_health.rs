@@ -3,7 +3,7 @@
 use super::catalog::{CaseSpec, Exchange, Profile};
 
 /// "Dental clinic receptionist" test cases.
-pub const DENTAL: [CaseSpec; 5] = [
+pub(super) const DENTAL: [CaseSpec; 5] = [
     CaseSpec {
         name: "Books a cleaning appointment",
         script: "You are a returning patient who wants a routine cleaning. Ask for a morning slot next week, accept the first slot offered, and give your name and date of birth when asked.",
@@ -127,7 +127,7 @@ pub const DENTAL: [CaseSpec; 5] = [
 ];
 
 /// "Insurance claims intake" test cases.
-pub const INSURANCE: [CaseSpec; 4] = [
+pub(super) const INSURANCE: [CaseSpec; 4] = [
     CaseSpec {
         name: "Files a water damage claim",
         script: "A pipe burst under your kitchen sink last night and damaged the floor. Report the claim, give your policy number HH-4471-902 when asked, and describe the damage.",

@@ -3,7 +3,7 @@
 use super::catalog::{CaseSpec, Exchange, Profile};
 
 /// "Airline rebooking and baggage" test cases.
-pub const AIRLINE: [CaseSpec; 4] = [
+pub(super) const AIRLINE: [CaseSpec; 4] = [
     CaseSpec {
         name: "Rebooks a missed connection",
         script: "Your inbound flight was late and you missed your connection to Denver. Give confirmation code KX7Q2L, ask for the next flight today, and accept an aisle seat.",
@@ -104,7 +104,7 @@ pub const AIRLINE: [CaseSpec; 4] = [
 ];
 
 /// "Restaurant reservations" test cases.
-pub const RESTAURANT: [CaseSpec; 4] = [
+pub(super) const RESTAURANT: [CaseSpec; 4] = [
     CaseSpec {
         name: "Books a table for four",
         script: "Book a table for four on Friday evening. Ask for a booth if possible and give your name and phone number.",

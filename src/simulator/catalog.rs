@@ -4,8 +4,8 @@
 //! Dialogue lines may use the placeholders `{caller}`, `{agent}`, `{business}`, `{day}`,
 //! `{time}` and `{ref}`, filled per call by [`super::conversation`].
 
-pub use super::cases_health::{DENTAL, INSURANCE};
-pub use super::cases_service::{AIRLINE, RESTAURANT};
+pub(super) use super::cases_health::{DENTAL, INSURANCE};
+pub(super) use super::cases_service::{AIRLINE, RESTAURANT};
 
 /// How a test case tends to come out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -57,7 +57,7 @@ pub struct CaseSpec {
 
 /// A seeded suite.
 #[derive(Debug, Clone, Copy)]
-pub struct SuiteSpec {
+pub(super) struct SuiteSpec {
     /// Suite name.
     pub name: &'static str,
     /// Index into [`AGENTS`] of the target agent.
@@ -92,7 +92,7 @@ pub struct AgentSpec {
 }
 
 /// The agents of every organization: four targets and one custom tester (last).
-pub const AGENTS: [AgentSpec; 5] = [
+pub(super) const AGENTS: [AgentSpec; 5] = [
     AgentSpec {
         name: "Maya - Bright Smile Dental front desk",
         persona: "Maya",
@@ -141,7 +141,7 @@ pub const AGENTS: [AgentSpec; 5] = [
 ];
 
 /// The suites of every organization, in creation order.
-pub const SUITES: [SuiteSpec; 4] = [
+pub(super) const SUITES: [SuiteSpec; 4] = [
     SuiteSpec {
         name: "Dental clinic receptionist",
         agent: 0,
@@ -177,7 +177,7 @@ pub const SUITES: [SuiteSpec; 4] = [
 ];
 
 /// Names callers use on the phone.
-pub const CALLERS: [&str; 10] = [
+pub(super) const CALLERS: [&str; 10] = [
     "Jordan Miles",
     "Priya Raman",
     "Carlos Mendez",
@@ -191,7 +191,7 @@ pub const CALLERS: [&str; 10] = [
 ];
 
 /// Days callers ask about.
-pub const DAYS: [&str; 6] = [
+pub(super) const DAYS: [&str; 6] = [
     "Monday",
     "Tuesday",
     "Wednesday",
@@ -201,4 +201,4 @@ pub const DAYS: [&str; 6] = [
 ];
 
 /// Times callers ask about.
-pub const TIMES: [&str; 6] = ["9 AM", "10:30", "noon", "2 PM", "3:45", "5 PM"];
+pub(super) const TIMES: [&str; 6] = ["9 AM", "10:30", "noon", "2 PM", "3:45", "5 PM"];

@@ -2,7 +2,7 @@
 //!
 //! A call is built from a [`Dialogue`] (the seeded catalogue's lines, or lines derived from a
 //! user's own script), a seeded RNG choosing the variations, and whether the target behaves.
-//! In a transcript `assistant` is the target agent and `user` the tester (reference §6).
+//! In a transcript `assistant` is the target agent and `user` the tester (docs/revring-api.md §6).
 
 use rand::Rng;
 use rand::rngs::StdRng;
@@ -12,10 +12,10 @@ use serde::Serialize;
 use super::catalog::{CALLERS, CaseSpec, DAYS, TIMES};
 
 /// Average speaking time per word, in seconds (about 165 words per minute).
-pub const SECS_PER_WORD: f64 = 0.36;
+pub(super) const SECS_PER_WORD: f64 = 0.36;
 /// Most turns in a generated call (the fewest is 7: greeting, reason, acknowledgement, one
 /// question and answer, goodbyes).
-pub const MAX_TURNS: usize = 14;
+pub(super) const MAX_TURNS: usize = 14;
 
 /// Who speaks a transcript line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,7 +41,7 @@ pub struct Turn {
 
 /// One question/answer pair with owned lines.
 #[derive(Debug, Clone)]
-pub struct Line {
+pub(super) struct Line {
     /// The tester's line.
     pub tester: String,
     /// The target's line that satisfies the rubric.
@@ -52,7 +52,7 @@ pub struct Line {
 
 /// What a call about one test case is made of.
 #[derive(Debug, Clone)]
-pub struct Dialogue {
+pub(super) struct Dialogue {
     /// Alternative first lines of the tester.
     pub openers: Vec<String>,
     /// The body; the last pair is the one the rubric hinges on.
@@ -85,7 +85,7 @@ pub struct Conversation {
 
 impl Dialogue {
     /// The catalogue's lines for a seeded test case.
-    pub fn from_spec(spec: &CaseSpec) -> Self {
+    pub(super) fn from_spec(spec: &CaseSpec) -> Self {
         Dialogue {
             openers: spec.openers.iter().map(|s| (*s).to_owned()).collect(),
             lines: spec
@@ -102,7 +102,7 @@ impl Dialogue {
 
     /// Lines derived from a user-written test case: the tester voices the script in the first
     /// person, then asks for help and for the next step.
-    pub fn from_script(name: &str, script: &str) -> Self {
+    pub(super) fn from_script(name: &str, script: &str) -> Self {
         let sentences: Vec<String> = script
             .split(['.', '!', '?', '\n'])
             .map(str::trim)
@@ -218,7 +218,7 @@ fn pick<'a>(rng: &mut StdRng, items: &'a [&'a str]) -> &'a str {
 }
 
 /// Generates the call for one attempt: 7 to [`MAX_TURNS`] turns with alternating speakers, the target behaving when `passes`.
-pub fn converse(
+pub(super) fn converse(
     dialogue: &Dialogue,
     cast: Cast<'_>,
     passes: bool,

@@ -1,5 +1,5 @@
 //! The simulator's one error type at the HTTP edge, in RevRing's guessed error shape
-//! `{"error": {"code": "...", "message": "..."}}` (reference §9.1).
+//! `{"error": {"code": "...", "message": "..."}}` (docs/revring-api.md §9.1).
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -65,12 +65,12 @@ impl IntoResponse for ApiError {
 }
 
 /// Answers unknown paths under the API with a 404 in the error shape.
-pub async fn route_not_found() -> ApiError {
+pub(super) async fn route_not_found() -> ApiError {
     ApiError::new(StatusCode::NOT_FOUND, "not_found", "No such endpoint")
 }
 
 /// Answers a known path with the wrong method with a 405 in the error shape.
-pub async fn method_not_allowed() -> ApiError {
+pub(super) async fn method_not_allowed() -> ApiError {
     ApiError::new(
         StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
@@ -79,14 +79,14 @@ pub async fn method_not_allowed() -> ApiError {
 }
 
 /// The `{"data": ...}` success envelope with a status.
-pub fn data<T: serde::Serialize>(status: StatusCode, value: T) -> Response {
+pub(super) fn data<T: serde::Serialize>(status: StatusCode, value: T) -> Response {
     (status, Json(json!({ "data": value }))).into_response()
 }
 
 /// 200 with the `{"data": ...}` envelope.
-pub fn ok<T: serde::Serialize>(value: T) -> Response {
+pub(super) fn ok<T: serde::Serialize>(value: T) -> Response {
     data(StatusCode::OK, value)
 }
 
 /// What a handler returns.
-pub type ApiResult = Result<Response, ApiError>;
+pub(super) type ApiResult = Result<Response, ApiError>;

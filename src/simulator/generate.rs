@@ -1,5 +1,5 @@
 //! `POST /test-suites/{id}/generate-tests`: 2–4 test-case suggestions derived from the prompt,
-//! plus the conversation so far. Nothing is saved (reference §3.4).
+//! plus the conversation so far. Nothing is saved (docs/revring-api.md §3.4).
 
 use axum::extract::{Path, State};
 use serde::Serialize;
@@ -11,14 +11,14 @@ use super::input::{self, JsonBody};
 use super::state::{AppState, Caller};
 
 /// Longest prompt, in characters.
-pub const MAX_PROMPT: usize = 5_000;
+pub(super) const MAX_PROMPT: usize = 5_000;
 /// Longest topic phrase lifted from a prompt into suggestions, in characters.
-pub const MAX_TOPIC: usize = 80;
+pub(super) const MAX_TOPIC: usize = 80;
 
 /// One suggested test case.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Suggestion {
+pub(super) struct Suggestion {
     /// Test case name.
     pub name: String,
     /// The tester's script.
@@ -51,7 +51,7 @@ const TEMPLATES: [(&str, &str, &str); 4] = [
 ];
 
 /// The scenario a prompt describes, without the request phrasing around it.
-pub fn topic(prompt: &str) -> String {
+pub(super) fn topic(prompt: &str) -> String {
     let first = prompt
         .split(['.', '\n', '?', '!'])
         .map(str::trim)
@@ -102,7 +102,7 @@ pub fn topic(prompt: &str) -> String {
 }
 
 /// The suggestions for `prompt`: 2 to 4, the count fixed by the seed and the prompt.
-pub fn suggest(prompt: &str, seed: u64) -> Vec<Suggestion> {
+pub(super) fn suggest(prompt: &str, seed: u64) -> Vec<Suggestion> {
     let topic = topic(prompt);
     let mut upper = topic.chars();
     let title = upper
@@ -138,7 +138,7 @@ fn previous(body: &Map<String, Value>) -> Result<Vec<Value>, ApiError> {
 }
 
 /// `POST /test-suites/{id}/generate-tests`: 200 `{"data": {"tests": [...], "messages": [...]}}`.
-pub async fn generate(
+pub(super) async fn generate(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

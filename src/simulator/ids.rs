@@ -13,19 +13,19 @@ use time::macros::format_description;
 use uuid::Uuid;
 
 /// A UUIDv4 drawn from `rng`.
-pub fn uuid(rng: &mut StdRng) -> Uuid {
+pub(super) fn uuid(rng: &mut StdRng) -> Uuid {
     uuid::Builder::from_random_bytes(rng.random()).into_uuid()
 }
 
 /// FNV-1a 64-bit hash of `bytes`: a stable way to turn a key or name into a seed.
-pub fn fnv(bytes: &[u8]) -> u64 {
+pub(super) fn fnv(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
         (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
 
 /// SplitMix64 mixing of two values: derives a sub-seed from a seed and a discriminator.
-pub fn mix(a: u64, b: u64) -> u64 {
+pub(super) fn mix(a: u64, b: u64) -> u64 {
     let mut z = a ^ b.wrapping_mul(0x9e37_79b9_7f4a_7c15);
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
@@ -33,7 +33,7 @@ pub fn mix(a: u64, b: u64) -> u64 {
 }
 
 /// A generator seeded by `seed` and a stable discriminator.
-pub fn rng(seed: u64, what: u64) -> StdRng {
+pub(super) fn rng(seed: u64, what: u64) -> StdRng {
     StdRng::seed_from_u64(mix(seed, what))
 }
 
@@ -41,30 +41,33 @@ const ISO: &[FormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z");
 
 /// `t` as ISO-8601 UTC with milliseconds and `Z`, e.g. `2024-05-03T09:15:00.000Z`.
-pub fn iso(t: OffsetDateTime) -> String {
+pub(super) fn iso(t: OffsetDateTime) -> String {
     t.to_offset(time::UtcOffset::UTC)
         .format(ISO)
         .unwrap_or_else(|_| "1970-01-01T00:00:00.000Z".to_owned())
 }
 
 /// Truncates `t` to whole milliseconds, the precision the API shows.
-pub fn millis(t: OffsetDateTime) -> OffsetDateTime {
+pub(super) fn millis(t: OffsetDateTime) -> OffsetDateTime {
     let ms = t.millisecond();
     t.replace_millisecond(ms).unwrap_or(t)
 }
 
 /// `OffsetDateTime + seconds` (fractional), truncated to milliseconds.
-pub fn plus_secs(t: OffsetDateTime, secs: f64) -> OffsetDateTime {
+pub(super) fn plus_secs(t: OffsetDateTime, secs: f64) -> OffsetDateTime {
     millis(t + time::Duration::seconds_f64(secs))
 }
 
 /// Serde helper: a timestamp in [`iso`] form.
-pub fn ser_ts<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn ser_ts<S: Serializer>(t: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(&iso(*t))
 }
 
 /// Serde helper: an optional timestamp in [`iso`] form, or null.
-pub fn ser_opt_ts<S: Serializer>(t: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+pub(super) fn ser_opt_ts<S: Serializer>(
+    t: &Option<OffsetDateTime>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
     match t {
         Some(t) => s.serialize_str(&iso(*t)),
         None => s.serialize_none(),

@@ -9,12 +9,12 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 
-/// Maximum items in a batch-get `ids` list (reference §4.4).
-pub const MAX_BATCH_IDS: usize = 100;
+/// Maximum items in a batch-get `ids` list (docs/revring-api.md §4.4).
+pub(super) const MAX_BATCH_IDS: usize = 100;
 
 /// A JSON object request body; an empty body reads as `{}`.
 #[derive(Debug, Default)]
-pub struct JsonBody(pub Map<String, Value>);
+pub(super) struct JsonBody(pub Map<String, Value>);
 
 impl<S: Send + Sync> FromRequest<S> for JsonBody {
     type Rejection = ApiError;
@@ -28,7 +28,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBody {
 }
 
 /// Parses `bytes` as a JSON object (empty or blank means `{}`).
-pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub(super) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
@@ -45,7 +45,7 @@ pub fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
 
 /// A field of a partial update: absent, explicitly null, or set.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Field<T> {
+pub(super) enum Field<T> {
     /// The key is not in the body.
     Absent,
     /// The key is present with `null`.
@@ -56,7 +56,7 @@ pub enum Field<T> {
 
 impl<T> Field<T> {
     /// The value if set; null and absent give `None`.
-    pub fn set(self) -> Option<T> {
+    pub(super) fn set(self) -> Option<T> {
         match self {
             Field::Set(v) => Some(v),
             _ => None,
@@ -65,7 +65,7 @@ impl<T> Field<T> {
 }
 
 /// A string field of at most `max_chars` characters; empty (after trimming) is rejected.
-pub fn text(
+pub(super) fn text(
     obj: &Map<String, Value>,
     key: &str,
     max_chars: usize,
@@ -89,7 +89,7 @@ pub fn text(
 }
 
 /// A required string field (create endpoints).
-pub fn required_text(
+pub(super) fn required_text(
     obj: &Map<String, Value>,
     key: &str,
     max_chars: usize,
@@ -100,7 +100,7 @@ pub fn required_text(
 }
 
 /// An integer field within `min..=max` (an integral float such as `2.0` is accepted).
-pub fn integer(
+pub(super) fn integer(
     obj: &Map<String, Value>,
     key: &str,
     min: i64,
@@ -131,7 +131,10 @@ pub fn integer(
 }
 
 /// An object field (variables); null reads as null.
-pub fn object(obj: &Map<String, Value>, key: &str) -> Result<Field<Map<String, Value>>, ApiError> {
+pub(super) fn object(
+    obj: &Map<String, Value>,
+    key: &str,
+) -> Result<Field<Map<String, Value>>, ApiError> {
     match obj.get(key) {
         None => Ok(Field::Absent),
         Some(Value::Null) => Ok(Field::Null),
@@ -141,7 +144,7 @@ pub fn object(obj: &Map<String, Value>, key: &str) -> Result<Field<Map<String, V
 }
 
 /// A boolean field, default `false`.
-pub fn flag(obj: &Map<String, Value>, key: &str) -> Result<bool, ApiError> {
+pub(super) fn flag(obj: &Map<String, Value>, key: &str) -> Result<bool, ApiError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(false),
         Some(Value::Bool(b)) => Ok(*b),
@@ -150,7 +153,7 @@ pub fn flag(obj: &Map<String, Value>, key: &str) -> Result<bool, ApiError> {
 }
 
 /// The `ids` list of a batch-get: 1 to [`MAX_BATCH_IDS`] strings.
-pub fn batch_ids(obj: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
+pub(super) fn batch_ids(obj: &Map<String, Value>) -> Result<Vec<String>, ApiError> {
     let bad = || {
         ApiError::validation(format!(
             "`ids` must be an array of 1 to {MAX_BATCH_IDS} id strings"

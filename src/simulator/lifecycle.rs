@@ -6,15 +6,15 @@
 //! way for the same seed. Cancelling a run freezes its virtual clock at the cancel instant.
 
 /// Virtual seconds a new run stays `queued` before its first attempt dials.
-pub const QUEUE_SECS: f64 = 3.0;
+pub(super) const QUEUE_SECS: f64 = 3.0;
 /// Virtual seconds the judge takes to score an attempt after its call has ended.
-pub const JUDGE_SECS: f64 = 4.0;
+pub(super) const JUDGE_SECS: f64 = 4.0;
 /// Minimum virtual seconds between two verdicts, so attempts finish strictly one at a time.
-pub const VERDICT_GAP_SECS: f64 = 1.0;
+pub(super) const VERDICT_GAP_SECS: f64 = 1.0;
 
 /// What one attempt needs from the clock: how long the phone rings and how long the call talks.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Needs {
+pub(super) struct Needs {
     /// Virtual seconds from dialing until the target answers (or gives up, when never answered).
     pub ring_secs: f64,
     /// Virtual seconds of conversation; `None` when the call is never answered.
@@ -79,7 +79,7 @@ impl RunPhase {
 /// Each attempt takes the earliest free slot; a slot is busy from dial to verdict, so at no
 /// virtual instant are more than `parallel` attempts in flight. Verdicts are kept at least
 /// [`VERDICT_GAP_SECS`] apart by holding a slot a little longer when two would coincide.
-pub fn schedule(needs: &[Needs], parallel: usize) -> Vec<Timeline> {
+pub(super) fn schedule(needs: &[Needs], parallel: usize) -> Vec<Timeline> {
     let mut free = vec![QUEUE_SECS; parallel.max(1)];
     let mut verdicts: Vec<f64> = Vec::with_capacity(needs.len());
     let mut out = Vec::with_capacity(needs.len());
@@ -115,7 +115,7 @@ pub fn schedule(needs: &[Needs], parallel: usize) -> Vec<Timeline> {
 }
 
 /// The virtual instant at which the last verdict is known (the run completes).
-pub fn finish(timelines: &[Timeline]) -> f64 {
+pub(super) fn finish(timelines: &[Timeline]) -> f64 {
     timelines
         .iter()
         .map(|t| t.verdict)
@@ -123,7 +123,7 @@ pub fn finish(timelines: &[Timeline]) -> f64 {
 }
 
 /// The phase of one attempt at virtual time `v`.
-pub fn attempt_phase(t: &Timeline, v: f64) -> AttemptPhase {
+pub(super) fn attempt_phase(t: &Timeline, v: f64) -> AttemptPhase {
     if v < t.start {
         AttemptPhase::Pending
     } else if v >= t.verdict {
@@ -138,7 +138,7 @@ pub fn attempt_phase(t: &Timeline, v: f64) -> AttemptPhase {
 }
 
 /// The phase of a run at virtual time `v`, cancelled at `cancel` (virtual) if ever.
-pub fn run_phase(timelines: &[Timeline], v: f64, cancel: Option<f64>) -> RunPhase {
+pub(super) fn run_phase(timelines: &[Timeline], v: f64, cancel: Option<f64>) -> RunPhase {
     let done = finish(timelines);
     match cancel {
         Some(c) if c < done && v >= c => RunPhase::Cancelled,
@@ -149,7 +149,7 @@ pub fn run_phase(timelines: &[Timeline], v: f64, cancel: Option<f64>) -> RunPhas
 }
 
 /// The latest event instant at or before `v` (for `updatedAt`), starting from 0 (creation).
-pub fn last_event(timelines: &[Timeline], v: f64) -> f64 {
+pub(super) fn last_event(timelines: &[Timeline], v: f64) -> f64 {
     let mut last = if v >= QUEUE_SECS { QUEUE_SECS } else { 0.0 };
     for t in timelines {
         for e in [Some(t.start), t.answer, Some(t.end), Some(t.verdict)]

@@ -1,6 +1,6 @@
 //! `ringside simulate`: a RevRing-compatible sandbox server.
 //!
-//! It serves the RevRing API as `revring-api.md` describes it (taking its [GUESS] parts as
+//! It serves the RevRing API as `docs/revring-api.md` describes it (taking its "Guessed" parts as
 //! proposed) under `/v1`, with one organization per API key, seeded deterministic data, runs that
 //! progress in scaled time, call recordings, fault injection and request counters (`/_sim`).
 //! It backs the demo, the integration tests and anyone who wants a free sandbox.
@@ -74,6 +74,7 @@ pub const TEST_SPEED: f64 = 2_000.0;
 /// How long [`Simulator::shutdown`] waits for in-flight requests before aborting them.
 pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 
+/// The default API keys as owned strings.
 pub fn default_keys() -> Vec<String> {
     DEFAULT_KEYS.iter().map(|k| (*k).to_owned()).collect()
 }

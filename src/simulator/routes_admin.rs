@@ -22,12 +22,12 @@ use super::state::AppState;
 use super::stats::Stats;
 
 /// `GET /_sim/faults`.
-pub async fn get_faults(State(state): State<AppState>) -> Json<Faults> {
+pub(super) async fn get_faults(State(state): State<AppState>) -> Json<Faults> {
     Json(state.faults().faults.clone())
 }
 
 /// `PUT /_sim/faults`: 200 with the new configuration, 400 when it does not parse or validate.
-pub async fn put_faults(
+pub(super) async fn put_faults(
     State(state): State<AppState>,
     body: Bytes,
 ) -> Result<Json<Faults>, ApiError> {
@@ -42,23 +42,23 @@ pub async fn put_faults(
 }
 
 /// `DELETE /_sim/faults`.
-pub async fn clear_faults(State(state): State<AppState>) -> Json<Faults> {
+pub(super) async fn clear_faults(State(state): State<AppState>) -> Json<Faults> {
     state.faults().faults = Faults::default();
     Json(Faults::default())
 }
 
 /// `GET /_sim/stats`.
-pub async fn get_stats(State(state): State<AppState>) -> Json<Stats> {
+pub(super) async fn get_stats(State(state): State<AppState>) -> Json<Stats> {
     Json(state.stats().clone())
 }
 
 /// `POST /_sim/stats/reset`: 200 with the zeroed counters.
-pub async fn reset_stats(State(state): State<AppState>) -> Json<Stats> {
+pub(super) async fn reset_stats(State(state): State<AppState>) -> Json<Stats> {
     *state.stats() = Stats::default();
     Json(Stats::default())
 }
 
 /// `GET /_sim/health`.
-pub async fn health() -> Response {
+pub(super) async fn health() -> Response {
     Json(json!({ "ok": true })).into_response()
 }

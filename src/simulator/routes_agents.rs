@@ -18,8 +18,8 @@ const HEAVY_FIELDS: [&str; 5] = [
     "defaultVariables",
 ];
 
-/// The Agent JSON object (reference §5.2).
-pub fn view(org: &Org, a: &Agent) -> Value {
+/// The Agent JSON object (docs/revring-api.md §5.2).
+pub(super) fn view(org: &Org, a: &Agent) -> Value {
     let created = iso(a.created_at);
     let mut agent = json!({
         "id": a.id,
@@ -92,7 +92,7 @@ fn minimal(mut v: Value) -> Value {
 }
 
 /// `GET /agents`: every agent of the organization, in creation order.
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult {
+pub(super) async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult {
     state.with_org(&caller, |org, _| {
         let all: Vec<Value> = org.agents.iter().map(|a| view(org, a)).collect();
         Ok(ok(all))
@@ -100,7 +100,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult {
 }
 
 /// `GET /agents/{id}`.
-pub async fn get(
+pub(super) async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -113,7 +113,7 @@ pub async fn get(
 }
 
 /// `POST /agents/batch-get`: `{"ids": [1..100], "minimal"?}`; unknown ids are left out.
-pub async fn batch_get(
+pub(super) async fn batch_get(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(body): JsonBody,

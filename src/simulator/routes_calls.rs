@@ -21,9 +21,9 @@ use super::state::{AppState, Caller};
 use super::store::Org;
 
 /// `pageSize` of `GET /calls` when omitted.
-pub const DEFAULT_PAGE_SIZE: usize = 50;
+pub(super) const DEFAULT_PAGE_SIZE: usize = 50;
 /// Largest `pageSize` of `GET /calls`.
-pub const MAX_PAGE_SIZE: usize = 100;
+pub(super) const MAX_PAGE_SIZE: usize = 100;
 
 fn context<'a>(org: &Org, base_url: &'a str) -> CallContext<'a> {
     CallContext {
@@ -39,7 +39,7 @@ fn find(org: &Org, base_url: &str, id: Uuid, now: OffsetDateTime) -> Option<Call
 }
 
 /// `GET /calls/{id}`: one call (either leg of an attempt that has dialed).
-pub async fn get(
+pub(super) async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -53,7 +53,7 @@ pub async fn get(
 }
 
 /// `POST /calls/batch-get`: `{"ids": [1..100], "minimal"?}`; unknown ids are left out.
-pub async fn batch_get(
+pub(super) async fn batch_get(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(body): JsonBody,
@@ -105,7 +105,7 @@ fn instant(q: &HashMap<String, String>, key: &str) -> Result<Option<OffsetDateTi
 /// `sortBy` (`createdAt`, `startedAt`, `endedAt`, `durationSeconds`) and `sortDir`
 /// (`asc`/`desc`, default `desc`); pages `page` (1-based) and `pageSize` (default 50, max 100).
 /// Answers `{"data": [...], "pagination": {"page", "pageSize", "total", "totalPages"}}`.
-pub async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Query(q): Query<HashMap<String, String>>,
@@ -179,7 +179,7 @@ pub async fn list(
 
 /// `POST /calls/{id}/cancel`: only a call still dialing (`INITIATED`) can be cancelled; its
 /// attempt then ends with `error`. Otherwise 409.
-pub async fn cancel(
+pub(super) async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -214,7 +214,7 @@ pub async fn cancel(
 
 /// `GET /recordings/{callId}.wav`: the call's recording (the owning organization's key is
 /// required); 404 until the call has ended after connecting.
-pub async fn recording(
+pub(super) async fn recording(
     State(state): State<AppState>,
     caller: Caller,
     Path(file): Path<String>,

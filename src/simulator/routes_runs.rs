@@ -11,11 +11,11 @@ use super::state::{AppState, Caller};
 use super::store::Org;
 
 /// Longest run name accepted, in characters.
-pub const MAX_RUN_NAME: usize = 256;
+pub(super) const MAX_RUN_NAME: usize = 256;
 
 /// Starts a run of suite `suite_id` in `org` now; the shared core of the endpoint and
 /// [`super::Simulator::start_run`].
-pub fn start_in(
+pub(super) fn start_in(
     org: &mut Org,
     suite_id: &str,
     name: Option<String>,
@@ -29,7 +29,7 @@ pub fn start_in(
 
 /// `POST /test-suites/{id}/runs`: 201 with the new run, `queued`, attempts pre-created with
 /// `result: null`. Body `{"name"?}`; an empty body is fine. 400 when the suite has no test case.
-pub async fn start(
+pub(super) async fn start(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -44,7 +44,7 @@ pub async fn start(
 
 /// `GET /test-suites/{id}/runs`: the suite's runs, newest first, with `attempts: []` (the
 /// attempts come with `GET` of one run).
-pub async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -63,7 +63,7 @@ pub async fn list(
 }
 
 /// `GET /test-suites/{id}/runs/{runId}`: the run with every attempt and transcript.
-pub async fn get(
+pub(super) async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, run_id)): Path<(String, String)>,
@@ -78,7 +78,7 @@ pub async fn get(
 /// `POST /test-suites/{id}/runs/{runId}/cancel`: 200 with the run, now `cancelled`; finished
 /// attempts keep their results, unfinished ones stay `result: null`. 409 when the run is already
 /// completed or cancelled.
-pub async fn cancel(
+pub(super) async fn cancel(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, run_id)): Path<(String, String)>,

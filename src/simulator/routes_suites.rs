@@ -13,21 +13,21 @@ use super::input::{self, Field, JsonBody};
 use super::state::{AppState, Caller};
 use super::store::{Org, Suite};
 
-/// Longest suite name, in characters (reference §3.2).
-pub const MAX_NAME: usize = 128;
+/// Longest suite name, in characters (docs/revring-api.md §3.2).
+pub(super) const MAX_NAME: usize = 128;
 /// Smallest `maxConcurrency` (two calls per attempt).
-pub const MIN_CONCURRENCY: i64 = 2;
+pub(super) const MIN_CONCURRENCY: i64 = 2;
 /// Largest `maxConcurrency`.
-pub const MAX_CONCURRENCY: i64 = 100;
+pub(super) const MAX_CONCURRENCY: i64 = 100;
 /// `maxConcurrency` when omitted or null.
-pub const DEFAULT_CONCURRENCY: u32 = 2;
+pub(super) const DEFAULT_CONCURRENCY: u32 = 2;
 /// Longest agent id accepted in a body.
 const MAX_ID: usize = 200;
 
 /// The TestSuite JSON object.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct SuiteView {
+pub(super) struct SuiteView {
     id: Uuid,
     organization_id: Uuid,
     name: String,
@@ -43,7 +43,7 @@ pub struct SuiteView {
 }
 
 /// The JSON of `suite`.
-pub fn view(org: &Org, suite: &Suite) -> SuiteView {
+pub(super) fn view(org: &Org, suite: &Suite) -> SuiteView {
     SuiteView {
         id: suite.id,
         organization_id: org.id,
@@ -59,7 +59,7 @@ pub fn view(org: &Org, suite: &Suite) -> SuiteView {
 }
 
 /// `GET /test-suites`: every suite, newest first.
-pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult {
+pub(super) async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult {
     state.with_org(&caller, |org, _| {
         let all: Vec<SuiteView> = org.suites.iter().rev().map(|s| view(org, s)).collect();
         Ok(ok(all))
@@ -67,7 +67,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult {
 }
 
 /// `GET /test-suites/{id}`.
-pub async fn get(
+pub(super) async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -106,7 +106,7 @@ fn concurrency(body: &Map<String, Value>) -> Result<Field<u32>, ApiError> {
 }
 
 /// `POST /test-suites`: 201 with the new suite.
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     JsonBody(body): JsonBody,
@@ -140,7 +140,7 @@ pub async fn create(
 
 /// `PATCH /test-suites/{id}`: any subset of the create fields, same limits. A null
 /// `testerAgentId` switches to the system tester; a null `maxConcurrency` resets it to 2.
-pub async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -187,7 +187,7 @@ pub async fn update(
 
 /// `DELETE /test-suites/{id}`: 200 `{"data": {"id", "deleted": true}}`; cascades to the suite's
 /// test cases, runs and calls (even a run in progress).
-pub async fn delete(
+pub(super) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,

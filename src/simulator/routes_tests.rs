@@ -15,21 +15,21 @@ use super::state::{AppState, Caller};
 use super::store::TestCase;
 use super::verdict;
 
-/// Longest test script, in characters (reference §3.3).
-pub const MAX_SCRIPT: usize = 10_000;
+/// Longest test script, in characters (docs/revring-api.md §3.3).
+pub(super) const MAX_SCRIPT: usize = 10_000;
 /// Longest scoring rubric, in characters.
-pub const MAX_RUBRIC: usize = 5_000;
+pub(super) const MAX_RUBRIC: usize = 5_000;
 /// Fewest attempts per run.
-pub const MIN_ATTEMPTS: i64 = 1;
+pub(super) const MIN_ATTEMPTS: i64 = 1;
 /// Most attempts per run.
-pub const MAX_ATTEMPTS: i64 = 10;
+pub(super) const MAX_ATTEMPTS: i64 = 10;
 /// `attemptsPerRun` when omitted.
-pub const DEFAULT_ATTEMPTS: u32 = 1;
+pub(super) const DEFAULT_ATTEMPTS: u32 = 1;
 
 /// The TestCase JSON object.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TestCaseView {
+pub(super) struct TestCaseView {
     id: Uuid,
     test_suite_id: Uuid,
     name: String,
@@ -44,7 +44,7 @@ pub struct TestCaseView {
 }
 
 /// The JSON of a test case.
-pub fn view(t: &TestCase) -> TestCaseView {
+pub(super) fn view(t: &TestCase) -> TestCaseView {
     TestCaseView {
         id: t.id,
         test_suite_id: t.suite_id,
@@ -59,7 +59,7 @@ pub fn view(t: &TestCase) -> TestCaseView {
 }
 
 /// `GET /test-suites/{id}/tests`: the suite's test cases, newest first.
-pub async fn list(
+pub(super) async fn list(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -78,7 +78,7 @@ pub async fn list(
 }
 
 /// `GET /test-suites/{id}/tests/{testId}`.
-pub async fn get(
+pub(super) async fn get(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, test_id)): Path<(String, String)>,
@@ -96,7 +96,7 @@ fn attempts(body: &Map<String, Value>) -> Result<Field<i64>, super::error::ApiEr
 
 /// `POST /test-suites/{id}/tests`: 201 with the new test case. `name`, `script` and
 /// `scoringRubric` are required; `attemptsPerRun` defaults to 1, `variables` to `{}`.
-pub async fn create(
+pub(super) async fn create(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -133,7 +133,7 @@ pub async fn create(
 }
 
 /// `PATCH /test-suites/{id}/tests/{testId}`: any subset of the five fields, same limits.
-pub async fn update(
+pub(super) async fn update(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, test_id)): Path<(String, String)>,
@@ -187,7 +187,7 @@ fn name_or_script_changed(body: &Map<String, Value>) -> bool {
 
 /// `DELETE /test-suites/{id}/tests/{testId}`: 200 `{"data": {"id", "deleted": true}}`. Runs
 /// already started keep their attempts of the case.
-pub async fn delete(
+pub(super) async fn delete(
     State(state): State<AppState>,
     caller: Caller,
     Path((id, test_id)): Path<(String, String)>,

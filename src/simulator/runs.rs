@@ -18,9 +18,9 @@ use super::lifecycle::{self, AttemptPhase, Needs, RunPhase, Timeline};
 use super::verdict::{self, Verdict};
 
 /// Virtual seconds a never-answered call rings before giving up.
-pub const NO_ANSWER_RING_SECS: f64 = 25.0;
+pub(super) const NO_ANSWER_RING_SECS: f64 = 25.0;
 /// Range of virtual seconds a call rings before the target answers.
-pub const RING_SECS: std::ops::Range<f64> = 2.0..6.0;
+pub(super) const RING_SECS: std::ops::Range<f64> = 2.0..6.0;
 
 /// One side of a call: an agent with its number.
 #[derive(Debug, Clone)]
@@ -37,7 +37,7 @@ pub struct Party {
 
 /// A test case as the run saw it when it started.
 #[derive(Debug, Clone)]
-pub struct CaseSnapshot {
+pub(super) struct CaseSnapshot {
     /// Test case id.
     pub id: Uuid,
     /// Name.
@@ -56,7 +56,7 @@ pub struct CaseSnapshot {
 
 /// Everything needed to plan a run.
 #[derive(Debug, Clone)]
-pub struct PlanInput<'a> {
+pub(super) struct PlanInput<'a> {
     /// Owning suite.
     pub suite_id: Uuid,
     /// Run name.
@@ -165,7 +165,7 @@ pub struct RunView {
 /// The Attempt JSON object.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AttemptView {
+pub(super) struct AttemptView {
     id: Uuid,
     test_case_id: Uuid,
     test_case_name: String,
@@ -184,7 +184,7 @@ pub struct AttemptView {
 }
 
 /// Plans a run: ids, verdicts, calls and timelines, all from `rng`.
-pub fn plan(input: &PlanInput<'_>, rng: &mut StdRng) -> Run {
+pub(super) fn plan(input: &PlanInput<'_>, rng: &mut StdRng) -> Run {
     let id = ids::uuid(rng);
     let mut attempts = Vec::new();
     let mut needs = Vec::new();
@@ -280,7 +280,7 @@ impl Run {
     }
 
     /// The TestRun object at `now`; `full` includes attempts (with transcripts), otherwise
-    /// `attempts` is an empty list (fetch the run itself for them, reference §9.15).
+    /// `attempts` is an empty list (fetch the run itself for them, docs/revring-api.md §9.15).
     pub fn view(&self, now: OffsetDateTime, full: bool) -> RunView {
         let v = self.virtual_now(now);
         let timelines: Vec<Timeline> = self.attempts.iter().map(|a| a.timeline).collect();

@@ -17,14 +17,14 @@ use super::runs::Party;
 use super::store::{Agent, Org, Suite, TestCase};
 
 /// How many days of run history each organization starts with.
-pub const HISTORY_DAYS: i64 = 28;
+pub(super) const HISTORY_DAYS: i64 = 28;
 /// Chance that a suite ran on a given day of the history (about 2–3 runs a week).
-pub const DAILY_RUN_CHANCE: f64 = 0.38;
+pub(super) const DAILY_RUN_CHANCE: f64 = 0.38;
 /// Speed of seeded history runs: real time, so their timestamps look like real calls.
-pub const HISTORY_SPEED: f64 = 1.0;
+pub(super) const HISTORY_SPEED: f64 = 1.0;
 
 /// The anchor of the seed data for a simulator started at `now`.
-pub fn anchor(now: OffsetDateTime) -> OffsetDateTime {
+pub(super) fn anchor(now: OffsetDateTime) -> OffsetDateTime {
     now.replace_minute(0)
         .and_then(|t| t.replace_second(0))
         .and_then(|t| t.replace_nanosecond(0))
@@ -32,7 +32,7 @@ pub fn anchor(now: OffsetDateTime) -> OffsetDateTime {
 }
 
 /// Builds the organization of `key` with its seeded data.
-pub fn org(key: &str, seed: u64, now: OffsetDateTime) -> Org {
+pub(super) fn org(key: &str, seed: u64, now: OffsetDateTime) -> Org {
     let org_seed = ids::mix(seed, ids::fnv(key.as_bytes()));
     let mut rng = ids::rng(org_seed, 1);
     let anchor = anchor(now);

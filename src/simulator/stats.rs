@@ -12,9 +12,9 @@ use super::faults::route_of;
 use super::state::AppState;
 
 /// The key label of requests without an `x-api-key` header.
-pub const NO_KEY: &str = "(none)";
+pub(super) const NO_KEY: &str = "(none)";
 /// The key label of requests with an unknown `x-api-key`.
-pub const UNKNOWN_KEY: &str = "(unknown)";
+pub(super) const UNKNOWN_KEY: &str = "(unknown)";
 
 /// Counters since start or the last reset.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +84,11 @@ impl Stats {
 
 /// Middleware counting every API request by route template and key (outermost, so faulted and
 /// unauthorized requests count too).
-pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+pub(super) async fn middleware(
+    State(state): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let route = format!("{} {}", req.method(), route_of(&req));
     let key = match req.headers().get("x-api-key").and_then(|v| v.to_str().ok()) {
         None => NO_KEY.to_owned(),

@@ -101,7 +101,7 @@ pub struct TestCase {
 }
 
 /// Where a call lives: run id, attempt index, leg.
-pub type CallRef = (Uuid, usize, Leg);
+pub(super) type CallRef = (Uuid, usize, Leg);
 
 /// One organization: everything one API key can see.
 #[derive(Debug)]
@@ -131,7 +131,7 @@ pub struct Org {
 }
 
 /// Parses a path id; a malformed id is simply not found.
-pub fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
+pub(super) fn parse_id(raw: &str, what: &str) -> Result<Uuid, ApiError> {
     Uuid::parse_str(raw).map_err(|_| ApiError::not_found(what))
 }
 
@@ -210,7 +210,7 @@ impl Org {
 
     /// Starts a run of suite `idx` at `now` with time scale `speed`.
     ///
-    /// Fails with 400 when the suite has no test case (reference §3.6).
+    /// Fails with 400 when the suite has no test case (docs/revring-api.md §3.6).
     pub fn start_run(
         &mut self,
         idx: usize,

@@ -9,11 +9,11 @@ use super::catalog::Profile;
 use super::conversation::{Cast, Conversation, Role};
 
 /// Probability that a flaky case passes.
-pub const FLAKY_PASS_RATE: f64 = 0.5;
+pub(super) const FLAKY_PASS_RATE: f64 = 0.5;
 /// Probability that a flaky case's call never connects (`error`).
-pub const FLAKY_ERROR_RATE: f64 = 0.04;
+pub(super) const FLAKY_ERROR_RATE: f64 = 0.04;
 /// Longest rubric excerpt quoted in a reasoning, in characters.
-pub const RUBRIC_EXCERPT_CHARS: usize = 220;
+pub(super) const RUBRIC_EXCERPT_CHARS: usize = 220;
 
 /// An attempt's result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +39,7 @@ impl Verdict {
 
 /// Decides an attempt of a case with `profile`, in a run created at `run_at`; `anchor` is the
 /// instant the seed data is laid out from (regressions are dated relative to it).
-pub fn decide(
+pub(super) fn decide(
     profile: Profile,
     run_at: OffsetDateTime,
     anchor: OffsetDateTime,
@@ -71,7 +71,7 @@ pub fn decide(
 
 /// The profile forced by a `[sim:pass]`, `[sim:fail]`, `[sim:flaky]` or `[sim:error]` marker in
 /// a test case's name or script, if any.
-pub fn marker(name: &str, script: &str) -> Option<Profile> {
+pub(super) fn marker(name: &str, script: &str) -> Option<Profile> {
     let text = format!("{name} {script}").to_lowercase();
     [
         ("[sim:pass]", Profile::Pass),
@@ -86,7 +86,7 @@ pub fn marker(name: &str, script: &str) -> Option<Profile> {
 
 /// The profile a user-created case gets: its [`marker`] if any; otherwise a stable hash of the
 /// name (and seed) picks pass (60 %), fail (20 %) or flaky (20 %).
-pub fn profile_for(name: &str, script: &str, seed: u64) -> Profile {
+pub(super) fn profile_for(name: &str, script: &str, seed: u64) -> Profile {
     if let Some(p) = marker(name, script) {
         return p;
     }
@@ -98,7 +98,7 @@ pub fn profile_for(name: &str, script: &str, seed: u64) -> Profile {
 }
 
 /// The rubric's opening, cut at a word boundary.
-pub fn excerpt(rubric: &str) -> String {
+pub(super) fn excerpt(rubric: &str) -> String {
     let rubric = rubric.trim();
     if rubric.chars().count() <= RUBRIC_EXCERPT_CHARS {
         return rubric.to_owned();
@@ -114,7 +114,7 @@ fn clock(secs: f64) -> String {
 }
 
 /// The judge's explanation, quoting the rubric and the line the verdict rests on.
-pub fn reasoning(
+pub(super) fn reasoning(
     verdict: Verdict,
     rubric: &str,
     conv: Option<&Conversation>,
@@ -163,7 +163,7 @@ pub fn reasoning(
 }
 
 /// The AI summary stored on a call.
-pub fn summary(
+pub(super) fn summary(
     verdict: Verdict,
     case_name: &str,
     cast: Cast<'_>,

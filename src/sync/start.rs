@@ -8,8 +8,9 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::RevRingAccess;
+use crate::db::run_starts::{self, StartState};
+use crate::db::runs;
 use crate::db::suites::Suite;
-use crate::db::{run_starts, runs};
 use crate::revring::{Client, TestRun};
 
 /// How long a duplicate submission waits for the first one to finish.
@@ -159,9 +160,9 @@ async fn wait_for_first_submission(
                 "This form belongs to another team.".into(),
             ));
         };
-        match (start.state.as_str(), start.run_id) {
-            ("started", Some(run_id)) => return Ok(StartOutcome::Started(run_id)),
-            ("failed", _) => {
+        match (start.state, start.run_id) {
+            (StartState::Started, Some(run_id)) => return Ok(StartOutcome::Started(run_id)),
+            (StartState::Failed, _) => {
                 return Ok(StartOutcome::Refused(start.error.unwrap_or_default()));
             }
             _ if tokio::time::Instant::now() >= deadline => return Ok(StartOutcome::StillStarting),

@@ -16,12 +16,12 @@ use crate::support::accounts::{Visitor, create_team, location, member, setup};
 use crate::support::app::serve_args;
 
 /// Keys the simulator accepts (each its own organization).
-pub const PRODUCTION: &str = "rr_sim_production_SECRETPLAIN_a1b2";
+pub(crate) const PRODUCTION: &str = "rr_sim_production_SECRETPLAIN_a1b2";
 const STAGING: &str = "rr_sim_staging_SECRETPLAIN_c3d4";
 const ROTATED: &str = "rr_sim_rotated_SECRETPLAIN_e5f6";
 
 /// A simulator accepting the three keys above.
-pub async fn simulator() -> Simulator {
+pub(crate) async fn simulator() -> Simulator {
     Simulator::start(SimulatorConfig {
         keys: [PRODUCTION, STAGING, ROTATED].map(str::to_owned).to_vec(),
         ..SimulatorConfig::default_for_tests()

@@ -11,7 +11,7 @@ use crate::support::TestApp;
 use crate::support::accounts::{Visitor, create_member, create_team, location, member, setup};
 
 /// Stores an API key for `team` directly (no verification), as an earlier server would have.
-pub async fn stored_key(
+pub(crate) async fn stored_key(
     app: &TestApp,
     key: &MasterKey,
     team: Uuid,

@@ -14,7 +14,7 @@ use crate::support::accounts::{
 use crate::support::app::{TestApp, serve_args};
 
 /// A team on a portal whose upstream is an in-process simulator, suites imported.
-pub struct RunsWorld {
+pub(crate) struct RunsWorld {
     pub app: TestApp,
     pub sim: Simulator,
     pub admin: Visitor,
@@ -22,11 +22,11 @@ pub struct RunsWorld {
 }
 
 impl RunsWorld {
-    pub async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         Self::with_speed(SimulatorConfig::default_for_tests().speed).await
     }
 
-    pub async fn with_speed(speed: f64) -> Self {
+    pub(crate) async fn with_speed(speed: f64) -> Self {
         let sim = Simulator::start(SimulatorConfig {
             speed,
             ..SimulatorConfig::default_for_tests()
@@ -60,7 +60,7 @@ impl RunsWorld {
     }
 
     /// Submits the dental suite's start-run form as the admin, with `extra` fields.
-    pub async fn submit_start(&self, extra: &[(&str, &str)]) -> reqwest::Response {
+    pub(crate) async fn submit_start(&self, extra: &[(&str, &str)]) -> reqwest::Response {
         let suite_path = format!("/suites/{}", self.suite_id(DENTAL).await);
         let form = self.admin.page(&suite_path).await;
         let token = hidden(&form, "form_token");
@@ -72,12 +72,12 @@ impl RunsWorld {
     }
 
     /// Starts a run of the dental suite from its form; returns the run page's path.
-    pub async fn start_run(&self, extra: &[(&str, &str)]) -> String {
+    pub(crate) async fn start_run(&self, extra: &[(&str, &str)]) -> String {
         location(&self.submit_start(extra).await)
     }
 
     /// The id of the team's suite called `name`.
-    pub async fn suite_id(&self, name: &str) -> Uuid {
+    pub(crate) async fn suite_id(&self, name: &str) -> Uuid {
         sqlx::query_scalar("SELECT id FROM suites WHERE team_id = $1 AND name = $2")
             .bind(self.team_id)
             .bind(name)

@@ -12,7 +12,7 @@ use ringside::simulator::{Simulator, SimulatorConfig};
 use serde_json::{Value, json};
 
 /// A running simulator plus a plain HTTP client.
-pub struct Sim {
+pub(crate) struct Sim {
     pub sim: Simulator,
     pub http: reqwest::Client,
     pub base: String,
@@ -23,12 +23,12 @@ pub struct Sim {
 }
 
 /// A simulator with the test defaults.
-pub async fn sim() -> Sim {
+pub(crate) async fn sim() -> Sim {
     sim_with(SimulatorConfig::default_for_tests()).await
 }
 
 /// A simulator with `args`.
-pub async fn sim_with(args: SimulatorConfig) -> Sim {
+pub(crate) async fn sim_with(args: SimulatorConfig) -> Sim {
     let sim = Simulator::start(args).await.expect("simulator starts");
     let base = sim.base_url();
     let key = sim.keys()[0].clone();
@@ -45,7 +45,7 @@ pub async fn sim_with(args: SimulatorConfig) -> Sim {
 impl Sim {
     /// Sends `method path` with `key` and an optional JSON body; returns status and parsed body
     /// (`Value::Null` when the body is not JSON).
-    pub async fn call_as(
+    pub(crate) async fn call_as(
         &self,
         key: Option<&str>,
         method: Method,
@@ -65,27 +65,27 @@ impl Sim {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, Value) {
         self.call_as(Some(&self.key), Method::GET, path, None).await
     }
 
-    pub async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.call_as(Some(&self.key), Method::POST, path, Some(body))
             .await
     }
 
-    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+    pub(crate) async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
         self.call_as(Some(&self.key), Method::PATCH, path, Some(body))
             .await
     }
 
-    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+    pub(crate) async fn delete(&self, path: &str) -> (StatusCode, Value) {
         self.call_as(Some(&self.key), Method::DELETE, path, None)
             .await
     }
 
     /// The id of a target agent of the first organization.
-    pub async fn target_agent(&self) -> String {
+    pub(crate) async fn target_agent(&self) -> String {
         let (_, agents) = self.get("/agents").await;
         agents["data"][0]["id"]
             .as_str()
@@ -94,7 +94,7 @@ impl Sim {
     }
 
     /// Creates a suite with `max_concurrency` and one test case per `(name, attempts)`.
-    pub async fn suite_with(&self, max_concurrency: u32, cases: &[(&str, u32)]) -> String {
+    pub(crate) async fn suite_with(&self, max_concurrency: u32, cases: &[(&str, u32)]) -> String {
         let target = self.target_agent().await;
         let (status, suite) = self
             .post(
@@ -122,7 +122,7 @@ impl Sim {
     }
 
     /// Starts a run of `suite` and returns its id.
-    pub async fn start(&self, suite: &str) -> String {
+    pub(crate) async fn start(&self, suite: &str) -> String {
         let (status, run) = self
             .post(&format!("/test-suites/{suite}/runs"), json!({}))
             .await;
@@ -131,7 +131,7 @@ impl Sim {
     }
 
     /// Polls the run until it is terminal (at most 10 s), returning it.
-    pub async fn wait_terminal(&self, suite: &str, run: &str) -> Value {
+    pub(crate) async fn wait_terminal(&self, suite: &str, run: &str) -> Value {
         for _ in 0..2_000 {
             let (_, body) = self.get(&format!("/test-suites/{suite}/runs/{run}")).await;
             let status = body["data"]["status"].as_str().unwrap_or_default();
@@ -145,7 +145,7 @@ impl Sim {
 }
 
 /// Asserts the error envelope `{"error": {"code", "message"}}`.
-pub fn assert_error(body: &Value, code: &str) {
+pub(crate) fn assert_error(body: &Value, code: &str) {
     assert_eq!(body["error"]["code"], code, "{body}");
     assert!(
         body["error"]["message"]
@@ -156,7 +156,7 @@ pub fn assert_error(body: &Value, code: &str) {
 }
 
 /// Asserts an ISO-8601 UTC timestamp ending in `Z`.
-pub fn assert_timestamp(v: &Value) {
+pub(crate) fn assert_timestamp(v: &Value) {
     let s = v
         .as_str()
         .unwrap_or_else(|| panic!("timestamp expected, got {v}"));

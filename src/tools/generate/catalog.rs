@@ -2,7 +2,7 @@
 //! test cases QA teams write for them, and the short calls their attempts record.
 
 /// Businesses whose agents the generated suites test: (suite name, business, agent name).
-pub const BUSINESSES: [(&str, &str, &str); 20] = [
+pub(super) const BUSINESSES: [(&str, &str, &str); 20] = [
     ("Dental scheduling", "Bright Smile Dental", "Mia"),
     ("Insurance claims", "Harbor Mutual", "Leo"),
     ("Airline rebooking", "Skyline Air", "Ava"),
@@ -26,7 +26,7 @@ pub const BUSINESSES: [(&str, &str, &str); 20] = [
 ];
 
 /// Test cases, as QA teams name them; a suite takes a run of them.
-pub const CASES: [&str; 24] = [
+pub(super) const CASES: [&str; 24] = [
     "Books a new appointment",
     "Reschedules an existing booking",
     "Cancels a booking and confirms it",
@@ -54,7 +54,7 @@ pub const CASES: [&str; 24] = [
 ];
 
 /// What testers say to open a call.
-pub const OPENERS: [&str; 4] = [
+pub(super) const OPENERS: [&str; 4] = [
     "Hi, I need some help with something.",
     "Hello? Yes, hi, I'm calling about an issue.",
     "Good morning, I hope you can help me.",
@@ -62,7 +62,7 @@ pub const OPENERS: [&str; 4] = [
 ];
 
 /// Reasons a judge gives for a failed attempt.
-pub const FAILURE_REASONS: [&str; 5] = [
+pub(super) const FAILURE_REASONS: [&str; 5] = [
     "it skipped a required step of the rubric",
     "it gave information the rubric forbids",
     "it ended the call before resolving the request",
@@ -72,12 +72,18 @@ pub const FAILURE_REASONS: [&str; 5] = [
 
 /// Escapes text for a JSON string literal (the catalogue holds only printable ASCII, quotes and
 /// apostrophes).
-pub fn json_text(text: &str) -> String {
+pub(super) fn json_text(text: &str) -> String {
     text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 /// A short call transcript as RevRing sends it: a JSON array of turns.
-pub fn transcript(business: &str, agent: &str, case: &str, opener: usize, good: bool) -> String {
+pub(super) fn transcript(
+    business: &str,
+    agent: &str,
+    case: &str,
+    opener: usize,
+    good: bool,
+) -> String {
     let business = json_text(business);
     let case = json_text(&case.to_lowercase());
     let closing = if good {

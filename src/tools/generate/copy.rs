@@ -8,7 +8,7 @@ use sqlx::postgres::PgCopyIn;
 const FLUSH_BYTES: usize = 1 << 20;
 
 /// One `COPY` in progress: rows are built in a buffer and sent in large chunks.
-pub struct CopyRows<'c> {
+pub(super) struct CopyRows<'c> {
     copy: PgCopyIn<&'c mut PgConnection>,
     buf: String,
     first_field: bool,
@@ -16,7 +16,7 @@ pub struct CopyRows<'c> {
 
 impl<'c> CopyRows<'c> {
     /// Starts `COPY table (columns) FROM STDIN`.
-    pub async fn start(conn: &'c mut PgConnection, statement: &str) -> sqlx::Result<Self> {
+    pub(super) async fn start(conn: &'c mut PgConnection, statement: &str) -> sqlx::Result<Self> {
         Ok(Self {
             copy: conn.copy_in_raw(statement).await?,
             buf: String::with_capacity(FLUSH_BYTES + 64 * 1024),
@@ -32,14 +32,14 @@ impl<'c> CopyRows<'c> {
     }
 
     /// A text field, escaped for the text format.
-    pub fn text(&mut self, value: &str) -> &mut Self {
+    pub(super) fn text(&mut self, value: &str) -> &mut Self {
         self.separate();
         escape_into(&mut self.buf, value);
         self
     }
 
     /// A field whose text needs no escaping (numbers, ids, timestamps).
-    pub fn plain(&mut self, value: impl std::fmt::Display) -> &mut Self {
+    pub(super) fn plain(&mut self, value: impl std::fmt::Display) -> &mut Self {
         use std::fmt::Write;
         self.separate();
         let _ = write!(self.buf, "{value}");
@@ -47,7 +47,7 @@ impl<'c> CopyRows<'c> {
     }
 
     /// Ends the row, sending the buffer when it is full.
-    pub async fn end_row(&mut self) -> sqlx::Result<()> {
+    pub(super) async fn end_row(&mut self) -> sqlx::Result<()> {
         self.buf.push('\n');
         self.first_field = true;
         if self.buf.len() >= FLUSH_BYTES {
@@ -58,7 +58,7 @@ impl<'c> CopyRows<'c> {
     }
 
     /// Sends what is left and completes the `COPY`; returns the rows written.
-    pub async fn finish(mut self) -> sqlx::Result<u64> {
+    pub(super) async fn finish(mut self) -> sqlx::Result<u64> {
         if !self.buf.is_empty() {
             self.copy.send(self.buf.as_bytes()).await?;
         }
@@ -67,7 +67,7 @@ impl<'c> CopyRows<'c> {
 }
 
 /// Appends `value` escaped for `COPY`'s text format (backslash, tab, newline, carriage return).
-pub fn escape_into(buf: &mut String, value: &str) {
+pub(super) fn escape_into(buf: &mut String, value: &str) {
     for c in value.chars() {
         match c {
             '\\' => buf.push_str("\\\\"),

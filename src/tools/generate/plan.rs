@@ -9,7 +9,7 @@ use super::catalog::{BUSINESSES, CASES};
 
 /// How a generated test case tends to come out over the history.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Profile {
+pub(super) enum Profile {
     /// Passes (almost) always.
     Stable,
     /// Fails (almost) always.
@@ -24,7 +24,7 @@ pub enum Profile {
 
 /// An attempt's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(super) enum Verdict {
     /// `pass`
     Pass,
     /// `fail`
@@ -35,7 +35,7 @@ pub enum Verdict {
 
 impl Verdict {
     /// RevRing's spelling.
-    pub fn as_str(&self) -> &'static str {
+    pub(super) fn as_str(&self) -> &'static str {
         match self {
             Verdict::Pass => "pass",
             Verdict::Fail => "fail",
@@ -45,7 +45,7 @@ impl Verdict {
 }
 
 /// Draws a verdict for a case with `profile` at `progress` (0 = oldest run, 1 = newest).
-pub fn verdict(profile: Profile, progress: f64, rng: &mut impl Rng) -> Verdict {
+pub(super) fn verdict(profile: Profile, progress: f64, rng: &mut impl Rng) -> Verdict {
     let pass_probability = match profile {
         Profile::Stable => 0.985,
         Profile::Broken => 0.05,
@@ -67,7 +67,7 @@ pub fn verdict(profile: Profile, progress: f64, rng: &mut impl Rng) -> Verdict {
 
 /// A generated test case.
 #[derive(Debug, Clone)]
-pub struct CasePlan {
+pub(super) struct CasePlan {
     /// Its RevRing-style id.
     pub revring_id: String,
     /// Its name.
@@ -80,7 +80,7 @@ pub struct CasePlan {
 
 /// A generated suite.
 #[derive(Debug, Clone)]
-pub struct SuitePlan {
+pub(super) struct SuitePlan {
     /// Suite name.
     pub name: String,
     /// The business its agent answers for.
@@ -95,7 +95,7 @@ pub struct SuitePlan {
 
 impl SuitePlan {
     /// Attempts in each of its runs.
-    pub fn attempts_per_run(&self) -> usize {
+    pub(super) fn attempts_per_run(&self) -> usize {
         self.cases.iter().map(|case| case.attempts as usize).sum()
     }
 }
@@ -112,7 +112,7 @@ fn profile(rng: &mut impl Rng) -> Profile {
 }
 
 /// Plans `suites` suites sharing `runs` runs of about `attempts / runs` attempts each.
-pub fn suites(suites: usize, runs: usize, attempts: usize, seed: u64) -> Vec<SuitePlan> {
+pub(super) fn suites(suites: usize, runs: usize, attempts: usize, seed: u64) -> Vec<SuitePlan> {
     let mut rng = StdRng::seed_from_u64(seed);
     let suites = suites.max(1);
     let per_run = (attempts / runs.max(1)).max(1);

@@ -87,7 +87,7 @@ fn plan_runs(plans: &[SuitePlan], days: i64, seed: u64) -> Vec<RunPlan> {
 }
 
 /// Writes suites, cases, runs, case results and attempts; returns (runs, attempts) written.
-pub async fn write(
+pub(super) async fn write(
     db: &PgPool,
     team_id: Uuid,
     key_id: Uuid,

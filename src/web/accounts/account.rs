@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::db::accounts;
-use crate::db::audit::{actions, audit};
+use crate::db::audit::{AuditAction, audit};
 use crate::web::kit::error::AppError;
 use crate::web::kit::forms::{FieldErrors, name_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
@@ -44,7 +44,7 @@ async fn render(
 }
 
 /// `GET /account`
-pub async fn show(session: Session, user: CurrentUser) -> Result<Response, AppError> {
+pub(super) async fn show(session: Session, user: CurrentUser) -> Result<Response, AppError> {
     render(
         &session,
         user,
@@ -58,12 +58,12 @@ pub async fn show(session: Session, user: CurrentUser) -> Result<Response, AppEr
 /// The new-team form.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct NewTeamForm {
+pub(super) struct NewTeamForm {
     name: String,
 }
 
 /// `POST /teams`: creates a team with the user as its admin and switches to it.
-pub async fn create_team(
+pub(super) async fn create_team(
     State(state): State<AppState>,
     session: Session,
     user: CurrentUser,
@@ -88,7 +88,7 @@ pub async fn create_team(
         &mut *tx,
         team_id,
         Some(user.user.id),
-        actions::TEAM_CREATED,
+        AuditAction::TeamCreated,
         &name,
     )
     .await?;
@@ -105,12 +105,12 @@ pub async fn create_team(
 
 /// The team switcher's form.
 #[derive(Debug, Deserialize)]
-pub struct SwitchForm {
+pub(super) struct SwitchForm {
     team_id: Uuid,
 }
 
 /// `POST /teams/switch`: works in another of the user's teams (404 for a team they are not in).
-pub async fn switch(
+pub(super) async fn switch(
     session: Session,
     user: CurrentUser,
     Form(form): Form<SwitchForm>,

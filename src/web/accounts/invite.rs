@@ -13,7 +13,7 @@ use tower_sessions::Session;
 use crate::app::state::AppState;
 use crate::auth::{password, token};
 use crate::db::accounts::{self, is_unique_violation};
-use crate::db::audit::{actions, audit};
+use crate::db::audit::{AuditAction, audit};
 use crate::db::invitations::{self, InvitationView};
 use crate::web::kit::error::AppError;
 use crate::web::kit::forms::{FieldErrors, email_problem, name_problem};
@@ -27,7 +27,7 @@ const LINK_GONE: &str = "This invitation has already been used, was revoked, or 
 /// The account fields of the accept form (ignored when already signed in).
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct AcceptForm {
+pub(super) struct AcceptForm {
     display_name: String,
     email: String,
     password: String,
@@ -65,7 +65,7 @@ async fn render(
 }
 
 /// `GET /invite/{token}`
-pub async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
     Path(secret): Path<String>,
@@ -88,7 +88,7 @@ pub async fn show(
 }
 
 /// `POST /invite/{token}`: joins (creating the account first when nobody is signed in).
-pub async fn accept(
+pub(super) async fn accept(
     State(state): State<AppState>,
     session: Session,
     Path(secret): Path<String>,
@@ -147,7 +147,7 @@ pub async fn accept(
             &mut *tx,
             team_id,
             Some(user_id),
-            actions::MEMBER_JOINED,
+            AuditAction::MemberJoined,
             &target,
         )
         .await?;

@@ -15,19 +15,19 @@ use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::accounts::is_unique_violation;
 use crate::db::api_keys::{self, KeyRow, hint_of};
-use crate::db::audit::{actions, audit};
+use crate::db::audit::{AuditAction, audit};
 use crate::web::kit::error::AppError;
 use crate::web::kit::forms::{FieldErrors, name_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
 
 /// Longest API key accepted (RevRing keys are far shorter).
-pub const MAX_SECRET_CHARS: usize = 512;
+pub(super) const MAX_SECRET_CHARS: usize = 512;
 
 /// The add-key form.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct AddKeyForm {
+pub(super) struct AddKeyForm {
     label: String,
     secret: String,
 }
@@ -35,7 +35,7 @@ pub struct AddKeyForm {
 /// The rotate form.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct RotateForm {
+pub(super) struct RotateForm {
     secret: String,
 }
 
@@ -102,7 +102,7 @@ async fn render(
 }
 
 /// `GET /keys`
-pub async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -148,7 +148,7 @@ async fn verify(state: &AppState, secret: &SecretString) -> Result<(), String> {
 }
 
 /// `POST /keys` (admins): verifies, encrypts and stores a new key.
-pub async fn add(
+pub(super) async fn add(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -197,7 +197,7 @@ pub async fn add(
         &mut *tx,
         member.team_id,
         Some(member.user_id),
-        actions::KEY_ADDED,
+        AuditAction::KeyAdded,
         &label,
     )
     .await?;
@@ -212,7 +212,7 @@ pub async fn add(
 }
 
 /// `POST /keys/{id}/rotate` (admins): replaces the secret, keeping label and history.
-pub async fn rotate(
+pub(super) async fn rotate(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -253,7 +253,7 @@ pub async fn rotate(
         &mut *tx,
         member.team_id,
         Some(member.user_id),
-        actions::KEY_ROTATED,
+        AuditAction::KeyRotated,
         &key.label,
     )
     .await?;
@@ -268,7 +268,7 @@ pub async fn rotate(
 }
 
 /// `POST /keys/{id}/revoke` (admins).
-pub async fn revoke(
+pub(super) async fn revoke(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -283,7 +283,7 @@ pub async fn revoke(
         &mut *tx,
         member.team_id,
         Some(member.user_id),
-        actions::KEY_REVOKED,
+        AuditAction::KeyRevoked,
         &label,
     )
     .await?;

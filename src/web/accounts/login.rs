@@ -23,14 +23,14 @@ use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::{self as auth, CurrentUser, sign_in};
 
 /// The one message for every failed sign-in: it never says whether the email exists.
-pub const LOGIN_FAILED: &str = "Incorrect email or password.";
+pub(super) const LOGIN_FAILED: &str = "Incorrect email or password.";
 
 /// The message when too many attempts failed recently.
-pub const LOGIN_THROTTLED: &str =
+pub(super) const LOGIN_THROTTLED: &str =
     "Too many failed sign-in attempts. Please wait 15 minutes and try again.";
 
 /// The client's address as the server sees it (the peer; behind a proxy, the proxy's).
-pub struct ClientAddr(pub String);
+pub(super) struct ClientAddr(pub String);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
@@ -46,14 +46,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
 /// `?next=` of the login page.
 #[derive(Debug, Default, Deserialize)]
-pub struct NextQuery {
+pub(super) struct NextQuery {
     next: Option<String>,
 }
 
 /// The login form's fields.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct LoginForm {
+pub(super) struct LoginForm {
     email: String,
     password: String,
     next: String,
@@ -85,7 +85,7 @@ async fn render(
 }
 
 /// `GET /login`
-pub async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
     Query(query): Query<NextQuery>,
@@ -98,7 +98,7 @@ pub async fn show(
 }
 
 /// `POST /login`
-pub async fn submit(
+pub(super) async fn submit(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
@@ -149,13 +149,13 @@ pub async fn submit(
 }
 
 /// `POST /logout`: ends this session.
-pub async fn logout(session: Session) -> Result<Redirect, AppError> {
+pub(super) async fn logout(session: Session) -> Result<Redirect, AppError> {
     auth::sign_out(&session).await?;
     Ok(Redirect::to("/login"))
 }
 
 /// `POST /logout/everywhere`: ends every session of the user, on every device.
-pub async fn logout_everywhere(
+pub(super) async fn logout_everywhere(
     State(state): State<AppState>,
     session: Session,
     user: CurrentUser,

@@ -16,7 +16,7 @@ use tower_sessions::Session;
 use crate::app::state::AppState;
 use crate::auth::password;
 use crate::db::accounts;
-use crate::db::audit::{actions, audit};
+use crate::db::audit::{AuditAction, audit};
 use crate::web::kit::error::AppError;
 use crate::web::kit::forms::{FieldErrors, email_problem, name_problem};
 use crate::web::kit::layout::Layout;
@@ -29,7 +29,7 @@ const SETUP_LOCK: i64 = 0x5249_4e47_5345_5455; // "RINGSETU"
 /// Middleware: with no account at all, every page (GET) redirects to `/setup`; afterwards
 /// `/setup` answers 404. Other methods pass on: nobody can be signed in yet, so they end at
 /// the sign-in redirect or their usual error.
-pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub(crate) async fn gate(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let on_setup = request.uri().path() == "/setup";
     let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
     if !state.setup_done.load(Ordering::Relaxed) {
@@ -49,7 +49,7 @@ pub async fn gate(State(state): State<AppState>, request: Request, next: Next) -
 /// The setup form's fields.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct SetupForm {
+pub(crate) struct SetupForm {
     team_name: String,
     display_name: String,
     email: String,
@@ -65,7 +65,7 @@ struct SetupPage {
 }
 
 /// `GET /setup`
-pub async fn show(session: Session) -> Result<Html<String>, AppError> {
+pub(crate) async fn show(session: Session) -> Result<Html<String>, AppError> {
     let page = SetupPage {
         layout: Layout::new("Set up Ringside", "", &session).await,
         form: SetupForm::default(),
@@ -75,7 +75,7 @@ pub async fn show(session: Session) -> Result<Html<String>, AppError> {
 }
 
 /// `POST /setup`: creates the first admin and their team, signs them in.
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     session: Session,
     Form(mut form): Form<SetupForm>,
@@ -115,7 +115,7 @@ pub async fn create(
         &mut *tx,
         team_id,
         Some(user_id),
-        actions::TEAM_CREATED,
+        AuditAction::TeamCreated,
         &form.team_name,
     )
     .await?;

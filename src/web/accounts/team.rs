@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::state::AppState;
 use crate::auth::{Role, token};
 use crate::db::accounts::{self, MemberRow, MembershipError};
-use crate::db::audit::{actions, audit};
+use crate::db::audit::{AuditAction, audit};
 use crate::db::invitations::{self, PendingInvitation};
 use crate::web::kit::error::AppError;
 use crate::web::kit::format::base_url;
@@ -26,7 +26,7 @@ const NEW_INVITE_KEY: &str = "team.new_invite";
 /// The invite form's fields.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct InviteForm {
+pub(super) struct InviteForm {
     role: String,
     email: String,
 }
@@ -77,7 +77,7 @@ async fn render(
 }
 
 /// `GET /team`
-pub async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -98,7 +98,7 @@ pub async fn show(
 }
 
 /// `POST /team/invitations`: creates a one-time link (admins).
-pub async fn invite(
+pub(super) async fn invite(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -136,7 +136,7 @@ pub async fn invite(
         &mut *tx,
         member.team_id,
         Some(member.user_id),
-        actions::MEMBER_INVITED,
+        AuditAction::MemberInvited,
         &target,
     )
     .await?;
@@ -147,7 +147,7 @@ pub async fn invite(
 }
 
 /// `POST /team/invitations/{id}/revoke` (admins).
-pub async fn revoke_invitation(
+pub(super) async fn revoke_invitation(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -162,7 +162,7 @@ pub async fn revoke_invitation(
         &state.db,
         member.team_id,
         Some(member.user_id),
-        actions::INVITATION_REVOKED,
+        AuditAction::InvitationRevoked,
         &target,
     )
     .await?;
@@ -173,12 +173,12 @@ pub async fn revoke_invitation(
 /// The role form.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct RoleForm {
+pub(super) struct RoleForm {
     role: String,
 }
 
 /// `POST /team/members/{user_id}/role` (admins).
-pub async fn change_role(
+pub(super) async fn change_role(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -196,7 +196,7 @@ pub async fn change_role(
                     &state.db,
                     member.team_id,
                     Some(member.user_id),
-                    actions::ROLE_CHANGED,
+                    AuditAction::RoleChanged,
                     &target,
                 )
                 .await?;
@@ -214,7 +214,7 @@ pub async fn change_role(
 }
 
 /// `POST /team/members/{user_id}/remove` (admins).
-pub async fn remove(
+pub(super) async fn remove(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -227,7 +227,7 @@ pub async fn remove(
                 &state.db,
                 member.team_id,
                 Some(member.user_id),
-                actions::MEMBER_REMOVED,
+                AuditAction::MemberRemoved,
                 &email,
             )
             .await?;
@@ -244,7 +244,7 @@ pub async fn remove(
 }
 
 /// `POST /team/leave`: the member leaves the current team (not the last admin).
-pub async fn leave(
+pub(super) async fn leave(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -255,7 +255,7 @@ pub async fn leave(
                 &state.db,
                 member.team_id,
                 Some(member.user_id),
-                actions::MEMBER_LEFT,
+                AuditAction::MemberLeft,
                 &email,
             )
             .await?;

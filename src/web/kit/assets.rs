@@ -35,7 +35,7 @@ static VERSIONS: LazyLock<HashMap<String, String>> = LazyLock::new(|| {
 });
 
 /// The URL of a static asset, versioned by its content so it can be cached forever.
-pub fn url(path: &str) -> String {
+pub(crate) fn url(path: &str) -> String {
     match VERSIONS.get(path) {
         Some(version) => format!("/static/{path}?v={version}"),
         None => format!("/static/{path}"),
@@ -44,12 +44,12 @@ pub fn url(path: &str) -> String {
 
 /// Query of an asset URL.
 #[derive(Deserialize)]
-pub struct AssetQuery {
+pub(crate) struct AssetQuery {
     v: Option<String>,
 }
 
 /// `GET /static/{*path}`
-pub async fn serve(Path(path): Path<String>, Query(query): Query<AssetQuery>) -> Response {
+pub(crate) async fn serve(Path(path): Path<String>, Query(query): Query<AssetQuery>) -> Response {
     let Some(file) = Assets::get(&path) else {
         return StatusCode::NOT_FOUND.into_response();
     };

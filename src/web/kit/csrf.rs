@@ -21,10 +21,10 @@ use crate::auth::token;
 use crate::web::kit::error::error_page;
 
 /// Name of the hidden form field carrying the token.
-pub const CSRF_FIELD: &str = "csrf_token";
+pub(crate) const CSRF_FIELD: &str = "csrf_token";
 
 /// Header carrying the token for requests that are not urlencoded forms.
-pub const CSRF_HEADER: &str = "x-csrf-token";
+pub(crate) const CSRF_HEADER: &str = "x-csrf-token";
 
 /// Session key of the token.
 const SESSION_KEY: &str = "csrf.token";
@@ -37,7 +37,7 @@ const REFUSAL: &str = "This form has expired or was not sent from a Ringside pag
                        reload the page and try again.";
 
 /// The session's CSRF token, created on first use.
-pub async fn token(session: &Session) -> String {
+pub(crate) async fn token(session: &Session) -> String {
     match session.get::<String>(SESSION_KEY).await {
         Ok(Some(token)) => token,
         _ => renew(session).await,
@@ -45,7 +45,7 @@ pub async fn token(session: &Session) -> String {
 }
 
 /// Replaces the session's token (at sign-in, so a token seen before cannot be replayed).
-pub async fn renew(session: &Session) -> String {
+pub(crate) async fn renew(session: &Session) -> String {
     let fresh = token::generate();
     if let Err(error) = session.insert(SESSION_KEY, fresh.clone()).await {
         tracing::warn!(%error, "could not store the CSRF token");
@@ -54,7 +54,7 @@ pub async fn renew(session: &Session) -> String {
 }
 
 /// Middleware: refuses state-changing requests from elsewhere or without the session's token.
-pub async fn protect(
+pub(crate) async fn protect(
     State(settings): State<Arc<WebSettings>>,
     request: Request,
     next: Next,

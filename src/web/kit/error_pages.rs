@@ -16,7 +16,7 @@ const KEPT_HEADERS: [header::HeaderName; 3] =
     [header::RETRY_AFTER, header::ALLOW, header::WWW_AUTHENTICATE];
 
 /// Middleware: replaces non-HTML error responses by the error page.
-pub async fn render(request: Request, next: Next) -> Response {
+pub(crate) async fn render(request: Request, next: Next) -> Response {
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) || is_structured(response.headers())

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 /// A timestamp as pages show it: `2026-11-24 09:05 UTC`.
-pub fn when(at: &OffsetDateTime) -> String {
+pub(crate) fn when(at: &OffsetDateTime) -> String {
     at.to_offset(time::UtcOffset::UTC)
         .format(format_description!(
             "[year]-[month]-[day] [hour]:[minute] UTC"
@@ -13,7 +13,7 @@ pub fn when(at: &OffsetDateTime) -> String {
 }
 
 /// A timestamp for machines (`<time datetime>`): RFC 3339 in UTC.
-pub fn iso(at: &OffsetDateTime) -> String {
+pub(crate) fn iso(at: &OffsetDateTime) -> String {
     at.to_offset(time::UtcOffset::UTC)
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
@@ -22,12 +22,12 @@ pub fn iso(at: &OffsetDateTime) -> String {
 /// How long ago (or ahead) a timestamp is, as people say it: `just now`, `3 hours ago`,
 /// `in 5 minutes`, `2 days ago`. Pages show it with the exact time on hover
 /// (`m::time(at)`); `static/time.js` redoes both in the viewer's time zone.
-pub fn relative(at: &OffsetDateTime) -> String {
+pub(crate) fn relative(at: &OffsetDateTime) -> String {
     relative_to(at, &OffsetDateTime::now_utc())
 }
 
 /// [`relative`] as seen at `now`.
-pub fn relative_to(at: &OffsetDateTime, now: &OffsetDateTime) -> String {
+pub(crate) fn relative_to(at: &OffsetDateTime, now: &OffsetDateTime) -> String {
     let seconds = (*now - *at).whole_seconds();
     let magnitude = seconds.unsigned_abs();
     if magnitude < 45 {
@@ -49,7 +49,7 @@ pub fn relative_to(at: &OffsetDateTime, now: &OffsetDateTime) -> String {
 }
 
 /// A position in a call, from seconds since it started: `0:05`, `12:40`, `1:02:03`.
-pub fn call_offset(seconds: f64) -> String {
+pub(crate) fn call_offset(seconds: f64) -> String {
     let total = seconds.max(0.0).floor() as u64;
     let (h, m, s) = (total / 3600, total % 3600 / 60, total % 60);
     if h > 0 {

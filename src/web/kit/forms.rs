@@ -3,44 +3,44 @@
 use std::collections::BTreeMap;
 
 /// Longest name (team, person, key label) accepted.
-pub const MAX_NAME_CHARS: usize = 100;
+pub(crate) const MAX_NAME_CHARS: usize = 100;
 
 /// Messages for the fields of a submitted form, shown next to each field.
 #[derive(Debug, Clone, Default)]
-pub struct FieldErrors(BTreeMap<&'static str, String>);
+pub(crate) struct FieldErrors(BTreeMap<&'static str, String>);
 
 impl FieldErrors {
     /// No errors yet.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Records a message for `field` (the first one wins).
-    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, field: &'static str, message: impl Into<String>) {
         self.0.entry(field).or_insert_with(|| message.into());
     }
 
     /// Records `problem` for `field` if there is one.
-    pub fn check(&mut self, field: &'static str, problem: Option<String>) {
+    pub(crate) fn check(&mut self, field: &'static str, problem: Option<String>) {
         if let Some(message) = problem {
             self.add(field, message);
         }
     }
 
     /// The message for `field`.
-    pub fn get(&self, field: &str) -> Option<&str> {
+    pub(crate) fn get(&self, field: &str) -> Option<&str> {
         self.0.get(field).map(String::as_str)
     }
 
     /// True when the form is valid.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
 }
 
 /// What is wrong with an email address, if anything (a light check: the address is a login,
 /// not a mailbox we write to).
-pub fn email_problem(email: &str) -> Option<String> {
+pub(crate) fn email_problem(email: &str) -> Option<String> {
     let valid = email.len() >= 3
         && email.len() <= 254
         && !email.chars().any(char::is_whitespace)
@@ -51,7 +51,7 @@ pub fn email_problem(email: &str) -> Option<String> {
 }
 
 /// What is wrong with a required name, if anything.
-pub fn name_problem(name: &str, what: &str) -> Option<String> {
+pub(crate) fn name_problem(name: &str, what: &str) -> Option<String> {
     if name.trim().is_empty() {
         Some(format!("Enter {what}."))
     } else if name.chars().count() > MAX_NAME_CHARS {
@@ -63,7 +63,7 @@ pub fn name_problem(name: &str, what: &str) -> Option<String> {
 
 /// A `next=` target that is safe to redirect to: a local absolute path only, never another
 /// host (`//evil`, `/\evil`, `https://…`) and no control characters.
-pub fn safe_next(next: Option<&str>) -> Option<&str> {
+pub(crate) fn safe_next(next: Option<&str>) -> Option<&str> {
     let next = next?;
     let local = next.starts_with('/')
         && !next.starts_with("//")

@@ -7,12 +7,12 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 
 /// `GET /healthz`: the process is up and serving requests.
-pub async fn healthz() -> Json<Value> {
+pub(crate) async fn healthz() -> Json<Value> {
     Json(json!({ "status": "ok" }))
 }
 
 /// `GET /readyz`: the database answers; 503 otherwise.
-pub async fn readyz(State(db): State<PgPool>) -> (StatusCode, Json<Value>) {
+pub(crate) async fn readyz(State(db): State<PgPool>) -> (StatusCode, Json<Value>) {
     match sqlx::query_scalar!("SELECT 1 AS \"one!\"")
         .fetch_one(&db)
         .await

@@ -27,7 +27,7 @@ const TEAM_KEY: &str = "auth.team_id";
 const SEEN_KEY: &str = "auth.seen_at";
 
 /// How often a signed-in session's inactivity expiry is renewed (see [`touch`]).
-pub const SESSION_TOUCH_INTERVAL: time::Duration = time::Duration::minutes(5);
+pub(crate) const SESSION_TOUCH_INTERVAL: time::Duration = time::Duration::minutes(5);
 
 /// A signed-in user, whether or not they belong to a team.
 #[derive(Debug, Clone)]
@@ -72,7 +72,7 @@ impl CurrentMember {
 
 /// Starts a signed-in session: a new session id (against fixation), the user, their epoch and
 /// team, and a new CSRF token.
-pub async fn sign_in(
+pub(crate) async fn sign_in(
     session: &Session,
     user_id: Uuid,
     epoch: i32,
@@ -90,19 +90,22 @@ pub async fn sign_in(
 }
 
 /// Ends this session: its data is deleted and the cookie cleared.
-pub async fn sign_out(session: &Session) -> Result<(), AppError> {
+pub(crate) async fn sign_out(session: &Session) -> Result<(), AppError> {
     session.flush().await?;
     Ok(())
 }
 
 /// Makes `team_id` the session's current team (the caller has checked membership).
-pub async fn switch_team(session: &Session, team_id: Uuid) -> Result<(), AppError> {
+pub(crate) async fn switch_team(session: &Session, team_id: Uuid) -> Result<(), AppError> {
     session.insert(TEAM_KEY, team_id).await?;
     Ok(())
 }
 
 /// The signed-in user, if the session holds a valid sign-in.
-pub async fn signed_in(session: &Session, db: &PgPool) -> Result<Option<CurrentUser>, AppError> {
+pub(crate) async fn signed_in(
+    session: &Session,
+    db: &PgPool,
+) -> Result<Option<CurrentUser>, AppError> {
     let Some(user_id) = session.get::<Uuid>(USER_KEY).await? else {
         return Ok(None);
     };

@@ -11,7 +11,7 @@ pub(crate) struct PageQuery {
 
 /// Page `number` of a list, `size` per page.
 #[derive(Debug, Clone, Copy)]
-pub struct Page {
+pub(crate) struct Page {
     /// 1-based page number.
     pub number: i64,
     /// Items per page.
@@ -22,7 +22,7 @@ pub struct Page {
 
 impl Page {
     /// Page `number` (clamped to 1..) of `size` items.
-    pub fn new(number: i64, size: i64) -> Self {
+    pub(crate) fn new(number: i64, size: i64) -> Self {
         Self {
             number: number.max(1),
             size,
@@ -31,24 +31,24 @@ impl Page {
     }
 
     /// Rows to fetch: one more than a page, to know whether there is a next one.
-    pub fn fetch_limit(&self) -> i64 {
+    pub(crate) fn fetch_limit(&self) -> i64 {
         self.size + 1
     }
 
     /// Rows to skip.
-    pub fn offset(&self) -> i64 {
+    pub(crate) fn offset(&self) -> i64 {
         (self.number - 1).saturating_mul(self.size)
     }
 
     /// Trims the extra row and remembers whether it was there.
-    pub fn with_more<T>(mut self, rows: &mut Vec<T>) -> Self {
+    pub(crate) fn with_more<T>(mut self, rows: &mut Vec<T>) -> Self {
         self.has_next = rows.len() as i64 > self.size;
         rows.truncate(self.size as usize);
         self
     }
 
     /// Whether a previous page exists.
-    pub fn has_prev(&self) -> bool {
+    pub(crate) fn has_prev(&self) -> bool {
         self.number > 1
     }
 }

@@ -18,12 +18,11 @@ use crate::app::state::AppState;
 use crate::db::attempts::{self, AttemptDetail};
 use crate::db::runs;
 use crate::db::suites::{self, CaseRow};
-use crate::domain::trend::verdict;
 use crate::revring::{Call, Client, Speaker, TranscriptEntry};
 use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::runs::access::RunAccess;
-use crate::web::runs::line::{RunLine, badge_class, human_duration};
+use crate::web::runs::line::{RunLine, failed, human_duration, verdict_badge};
 use crate::web::runs::recording;
 
 /// How long the page waits for RevRing's call details before showing it without them.
@@ -31,7 +30,7 @@ const CALL_DETAILS_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// One turn of the conversation as shown.
 #[derive(Debug, Clone)]
-pub struct Turn {
+pub(super) struct Turn {
     /// 0-based position (the `#turn-N` anchor).
     pub index: usize,
     /// `Agent`, `Tester`, `System`, or the speaker as RevRing spelled it.
@@ -70,7 +69,7 @@ impl Turn {
 
 /// The call's details as shown, or why they are missing.
 #[derive(Debug, Clone)]
-pub enum CallView {
+pub(super) enum CallView {
     /// The attempt has no call (yet).
     None,
     /// RevRing did not answer; the message says why.
@@ -96,10 +95,7 @@ struct AttemptPage {
 
 impl AttemptPage {
     fn verdict_class(&self) -> &'static str {
-        self.attempt
-            .result
-            .as_deref()
-            .map_or("badge-pending", badge_class)
+        verdict_badge(self.attempt.result.as_ref())
     }
 
     fn attempt_href(&self, id: &Uuid) -> String {
@@ -127,7 +123,7 @@ async fn failed_neighbours(
     let Some(position) = all.iter().position(|a| a.id == current) else {
         return Ok((None, None));
     };
-    let failed = |a: &&attempts::AttemptRow| verdict(a.result.as_deref()) == Some(false);
+    let failed = |a: &&attempts::AttemptRow| failed(a.result.as_ref());
     let previous = all[..position].iter().rev().find(failed).map(|a| a.id);
     let next = all[position + 1..].iter().find(failed).map(|a| a.id);
     Ok((previous, next))

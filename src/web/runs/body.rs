@@ -10,12 +10,11 @@ use crate::db::attempts::{self, AttemptRow};
 use crate::db::case_results::{self, CaseResultRow};
 use crate::db::runs::{self, RunRow};
 use crate::domain::run_diff::{self, DiffKind};
-use crate::domain::trend::verdict;
-use crate::web::runs::line::{RunLine, badge_class};
+use crate::web::runs::line::{RunLine, failed, verdict_badge};
 
 /// One test case of the run with its attempts (all, or only failed ones).
 #[derive(Debug, Clone)]
-pub struct CaseGroup {
+pub(crate) struct CaseGroup {
     /// RevRing's test case id.
     pub case_id: String,
     /// The case's name.
@@ -28,7 +27,7 @@ pub struct CaseGroup {
 
 /// Everything the run page shows below its title.
 #[derive(Debug, Clone)]
-pub struct RunBody {
+pub(crate) struct RunBody {
     /// The run.
     pub line: RunLine,
     /// Test cases with their attempts (cases without a shown attempt are left out).
@@ -46,7 +45,7 @@ pub struct RunBody {
 
 impl RunBody {
     /// Loads the run's attempts and its baseline's verdicts and groups them.
-    pub async fn load(
+    pub(crate) async fn load(
         db: &PgPool,
         team_id: Uuid,
         run: RunRow,
@@ -58,7 +57,7 @@ impl RunBody {
         let changes = case_changes(db, team_id, run.id, baseline).await?;
         let mut cases: Vec<CaseGroup> = Vec::new();
         for attempt in rows {
-            if failures_only && verdict(attempt.result.as_deref()) != Some(false) {
+            if failures_only && !failed(attempt.result.as_ref()) {
                 continue;
             }
             match cases.last_mut() {
@@ -87,20 +86,17 @@ impl RunBody {
     }
 
     /// Badge class of an attempt's verdict.
-    pub fn verdict_class(&self, attempt: &AttemptRow) -> &'static str {
-        attempt
-            .result
-            .as_deref()
-            .map_or("badge-pending", badge_class)
+    pub(crate) fn verdict_class(&self, attempt: &AttemptRow) -> &'static str {
+        verdict_badge(attempt.result.as_ref())
     }
 
     /// Link to one attempt of this run.
-    pub fn attempt_href(&self, attempt: &AttemptRow) -> String {
+    pub(crate) fn attempt_href(&self, attempt: &AttemptRow) -> String {
         format!("{}/attempts/{}", self.base, attempt.id)
     }
 
     /// Whether the run has any attempts at all (as opposed to none shown by the filter).
-    pub fn has_attempts(&self) -> bool {
+    pub(crate) fn has_attempts(&self) -> bool {
         self.line.run.attempts_total > 0 || !self.cases.is_empty()
     }
 }

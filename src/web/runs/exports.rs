@@ -14,6 +14,7 @@ use sqlx::PgPool;
 use crate::app::state::AppState;
 use crate::db::attempts::{self, AttemptDetail};
 use crate::db::runs::RunRow;
+use crate::revring::AttemptResult;
 use crate::web::kit::error::AppError;
 use crate::web::kit::format::iso;
 use crate::web::runs::access::RunAccess;
@@ -25,7 +26,7 @@ const MAX_MESSAGE_CHARS: usize = 200;
 
 /// The export formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
+pub(super) enum Format {
     /// `export.csv`
     Csv,
     /// `export.xml` (JUnit)
@@ -114,7 +115,7 @@ fn seconds(attempt: &AttemptDetail) -> Option<f64> {
 }
 
 /// One CSV row per attempt, with a header row.
-pub fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
+pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::Internal(e.into());
     out.write_record([
@@ -140,7 +141,7 @@ pub fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> 
             run.suite_name.as_str(),
             a.test_case_name.as_str(),
             &a.attempt_number.to_string(),
-            a.result.as_deref().unwrap_or("pending"),
+            a.result.as_ref().map_or("pending", AttemptResult::as_str),
             a.reasoning.as_deref().unwrap_or(""),
             &a.started_at.as_ref().map(iso).unwrap_or_default(),
             &a.completed_at.as_ref().map(iso).unwrap_or_default(),
@@ -159,7 +160,7 @@ pub fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> 
 /// A JUnit report: one `testsuite` (the run) with one `testcase` per attempt. `fail` verdicts
 /// are `<failure>`s and `error` verdicts `<error>`s, both carrying the reasoning; attempts
 /// without a verdict are `<skipped>`.
-pub fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
+pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
     let title = RunLine::from(run.clone()).title();
     let mut report = Report::new(format!("{} — {title}", run.suite_name));
     let mut suite = TestSuite::new(title);
@@ -169,13 +170,13 @@ pub fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError
     suite.add_property(Property::new("created_at", iso(&run.created_at)));
     for a in rows {
         let reasoning = a.reasoning.clone().unwrap_or_default();
-        let status = match a.result.as_deref() {
-            Some("pass") => TestCaseStatus::success(),
-            Some(kind @ ("fail" | "error")) => {
-                let mut status = TestCaseStatus::non_success(if kind == "fail" {
-                    NonSuccessKind::Failure
-                } else {
-                    NonSuccessKind::Error
+        let status = match &a.result {
+            Some(AttemptResult::Pass) => TestCaseStatus::success(),
+            Some(verdict @ (AttemptResult::Fail | AttemptResult::Error)) => {
+                let kind = verdict.as_str();
+                let mut status = TestCaseStatus::non_success(match verdict {
+                    AttemptResult::Fail => NonSuccessKind::Failure,
+                    _ => NonSuccessKind::Error,
                 });
                 let first_line: String = reasoning
                     .lines()
@@ -193,7 +194,7 @@ pub fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError
             other => {
                 let mut status = TestCaseStatus::skipped();
                 status.set_message(match other {
-                    Some(unknown) => format!("verdict {unknown:?}"),
+                    Some(unknown) => format!("verdict {:?}", unknown.as_str()),
                     None => "not judged".to_owned(),
                 });
                 status
@@ -207,7 +208,7 @@ pub fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError
         if let Some(secs) = seconds(a) {
             case.set_time(Duration::from_secs_f64(secs));
         }
-        if a.result.as_deref() == Some("pass") && !reasoning.is_empty() {
+        if a.result == Some(AttemptResult::Pass) && !reasoning.is_empty() {
             case.set_system_out(reasoning.as_str());
         }
         suite.add_test_case(case);
@@ -219,7 +220,7 @@ pub fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError
 }
 
 /// The run and its attempts, transcripts included.
-pub fn to_json(run: &RunRow, rows: &[AttemptDetail]) -> serde_json::Value {
+pub(super) fn to_json(run: &RunRow, rows: &[AttemptDetail]) -> serde_json::Value {
     let line = RunLine::from(run.clone());
     json!({
         "run": {

@@ -5,21 +5,37 @@ use uuid::Uuid;
 
 use crate::db::runs::RunRow;
 use crate::domain::trend::{format_rate, pass_rate};
+use crate::revring::{AttemptResult, RunStatus};
 
-/// CSS badge class for RevRing's run status or attempt verdict (unknown values look neutral).
-pub fn badge_class(status: &str) -> &'static str {
+/// CSS badge class of a run's status (unknown statuses look neutral).
+pub(crate) fn status_badge(status: &RunStatus) -> &'static str {
     match status {
-        "completed" | "pass" => "badge-pass",
-        "failed" | "fail" | "error" => "badge-fail",
-        "running" => "badge-running",
-        "queued" => "badge-queued",
-        "cancelled" | "canceled" => "badge-cancelled",
-        _ => "badge-unknown",
+        RunStatus::Completed => "badge-pass",
+        RunStatus::Failed => "badge-fail",
+        RunStatus::Running => "badge-running",
+        RunStatus::Queued => "badge-queued",
+        RunStatus::Cancelled => "badge-cancelled",
+        RunStatus::Unknown(_) => "badge-unknown",
     }
 }
 
+/// CSS badge class of an attempt's verdict (`None`: not judged yet).
+pub(crate) fn verdict_badge(result: Option<&AttemptResult>) -> &'static str {
+    match result {
+        None => "badge-pending",
+        Some(AttemptResult::Pass) => "badge-pass",
+        Some(AttemptResult::Fail | AttemptResult::Error) => "badge-fail",
+        Some(AttemptResult::Unknown(_)) => "badge-unknown",
+    }
+}
+
+/// Whether an attempt's verdict is a failure (fail or error).
+pub(crate) fn failed(result: Option<&AttemptResult>) -> bool {
+    result.and_then(AttemptResult::passed) == Some(false)
+}
+
 /// A duration as people say it: `45 s`, `3 min 20 s`, `2 h 5 min`.
-pub fn human_duration(seconds: i64) -> String {
+pub(crate) fn human_duration(seconds: i64) -> String {
     let seconds = seconds.max(0);
     match seconds {
         0..60 => format!("{seconds} s"),
@@ -30,7 +46,7 @@ pub fn human_duration(seconds: i64) -> String {
 
 /// A run as a line of a table.
 #[derive(Debug, Clone)]
-pub struct RunLine {
+pub(crate) struct RunLine {
     /// The stored run.
     pub run: RunRow,
 }
@@ -43,12 +59,12 @@ impl From<RunRow> for RunLine {
 
 impl RunLine {
     /// Ringside's id.
-    pub fn id(&self) -> Uuid {
+    pub(crate) fn id(&self) -> Uuid {
         self.run.id
     }
 
     /// The name, or a stand-in.
-    pub fn title(&self) -> String {
+    pub(crate) fn title(&self) -> String {
         match &self.run.name {
             Some(name) if !name.trim().is_empty() => name.clone(),
             _ => format!("Run {}", short_id(&self.run.revring_id)),
@@ -56,18 +72,18 @@ impl RunLine {
     }
 
     /// Badge class of the status.
-    pub fn badge(&self) -> &'static str {
-        badge_class(&self.run.status)
+    pub(crate) fn badge(&self) -> &'static str {
+        status_badge(&self.run.status)
     }
 
     /// `passed / judged` as a percentage, or a dash before any verdict.
-    pub fn pass_rate(&self) -> String {
+    pub(crate) fn pass_rate(&self) -> String {
         let judged = self.run.attempts_passed + self.run.attempts_failed;
         format_rate(pass_rate(self.run.attempts_passed, judged))
     }
 
     /// Finished attempts as a percentage of all (for progress bars).
-    pub fn progress_percent(&self) -> i32 {
+    pub(crate) fn progress_percent(&self) -> i32 {
         if self.run.attempts_total == 0 {
             return if self.run.polling { 0 } else { 100 };
         }
@@ -75,7 +91,7 @@ impl RunLine {
     }
 
     /// How long the run took (or has taken so far).
-    pub fn duration(&self) -> String {
+    pub(crate) fn duration(&self) -> String {
         let Some(started) = self.run.started_at else {
             return "—".into();
         };
@@ -87,8 +103,8 @@ impl RunLine {
     }
 
     /// Whether it can still be cancelled.
-    pub fn is_active(&self) -> bool {
-        matches!(self.run.status.as_str(), "queued" | "running")
+    pub(crate) fn is_active(&self) -> bool {
+        self.run.status.is_active()
     }
 }
 
@@ -110,7 +126,11 @@ mod tests {
 
     #[test]
     fn unknown_statuses_look_neutral() {
-        assert_eq!(badge_class("completed"), "badge-pass");
-        assert_eq!(badge_class("paused"), "badge-unknown");
+        assert_eq!(status_badge(&RunStatus::Completed), "badge-pass");
+        assert_eq!(
+            status_badge(&RunStatus::from_api("paused")),
+            "badge-unknown"
+        );
+        assert_eq!(verdict_badge(None), "badge-pending");
     }
 }

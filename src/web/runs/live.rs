@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::auth::Role;
+use crate::db::audit::AuditAction;
 use crate::db::{audit, runs};
 use crate::sync::start::cancel_run;
 use crate::web::kit::error::AppError;
@@ -31,14 +32,14 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 /// `?failures=1` on run pages: show only failed attempts.
 #[derive(Debug, Default, Deserialize)]
-pub struct RunQuery {
+pub(crate) struct RunQuery {
     /// `1` to show failed attempts only.
     pub failures: Option<String>,
 }
 
 impl RunQuery {
     /// Whether only failed attempts are wanted.
-    pub fn failures_only(&self) -> bool {
+    pub(crate) fn failures_only(&self) -> bool {
         self.failures.as_deref() == Some("1")
     }
 }
@@ -183,7 +184,7 @@ impl Watch {
 
 /// `GET /runs/{id}/events`: the live section now, again after every update of the run (from
 /// any Ringside process), and a final `done` event once the run is no longer polled.
-pub async fn events(
+pub(crate) async fn events(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -223,7 +224,7 @@ pub async fn events(
 }
 
 /// `POST /runs/{id}/cancel`
-pub async fn cancel(
+pub(crate) async fn cancel(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -240,7 +241,7 @@ pub async fn cancel(
                 &state.db,
                 member.team_id,
                 Some(member.user_id),
-                "run.cancelled",
+                AuditAction::RunCancelled,
                 &title,
             )
             .await?;

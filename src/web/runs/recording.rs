@@ -18,7 +18,7 @@ const CACHE_CONTROL: &str = "private, max-age=3600";
 
 /// A single byte range `start..=end` of a body of known length.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ByteRange {
+pub(super) struct ByteRange {
     /// First byte.
     pub start: u64,
     /// Last byte (inclusive).
@@ -27,7 +27,7 @@ pub struct ByteRange {
 
 /// Parses a `Range` header with one range (`bytes=a-b`, `bytes=a-`, `bytes=-n`) against a body
 /// of `len` bytes; `None` for anything else (several ranges, other units, unsatisfiable).
-pub fn parse_range(header: &str, len: u64) -> Option<ByteRange> {
+pub(super) fn parse_range(header: &str, len: u64) -> Option<ByteRange> {
     let spec = header.trim().strip_prefix("bytes=")?;
     if spec.contains(',') || len == 0 {
         return None;
@@ -53,7 +53,7 @@ pub fn parse_range(header: &str, len: u64) -> Option<ByteRange> {
 }
 
 /// Fetches `recording_url` with the team's client and answers with its body streamed through.
-pub async fn proxy(
+pub(super) async fn proxy(
     client: &Client,
     recording_url: &str,
     request_headers: &HeaderMap,

@@ -18,7 +18,7 @@ use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::Page;
-use crate::web::runs::line::badge_class;
+use crate::web::runs::line::verdict_badge;
 
 /// Results per page.
 const RESULTS_PER_PAGE: i64 = 25;
@@ -27,10 +27,10 @@ const RESULTS_PER_PAGE: i64 = 25;
 const MAX_QUERY_CHARS: usize = 200;
 
 /// A piece of highlighted text: `(text, is_match)`.
-pub type Segment = (String, bool);
+pub(super) type Segment = (String, bool);
 
 /// Splits a Postgres headline into plain and matched segments.
-pub fn segments(headline: &str) -> Vec<Segment> {
+pub(super) fn segments(headline: &str) -> Vec<Segment> {
     let mut out = Vec::new();
     let mut current = String::new();
     let mut marked = false;
@@ -53,7 +53,7 @@ pub fn segments(headline: &str) -> Vec<Segment> {
 
 /// The search form's fields.
 #[derive(Debug, Default, Deserialize)]
-pub struct SearchParams {
+pub(super) struct SearchParams {
     #[serde(default)]
     q: String,
     #[serde(default)]
@@ -64,14 +64,14 @@ pub struct SearchParams {
 }
 
 /// A matching turn as shown.
-pub struct TurnHit {
+pub(super) struct TurnHit {
     turn: i64,
     speaker: String,
     segments: Vec<Segment>,
 }
 
 /// A matching attempt as shown.
-pub struct Hit {
+pub(super) struct Hit {
     hit: SearchHit,
     reasoning: Option<Vec<Segment>>,
     turns: Vec<TurnHit>,
@@ -123,10 +123,7 @@ impl Hit {
     }
 
     fn verdict_class(&self) -> &'static str {
-        self.hit
-            .result
-            .as_deref()
-            .map_or("badge-pending", badge_class)
+        verdict_badge(self.hit.result.as_ref())
     }
 
     fn run_id(&self) -> Uuid {
@@ -160,7 +157,7 @@ impl SearchPage {
 }
 
 /// `GET /search?q=…&verdict=…&speaker=…`
-pub async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::auth::{Role, token};
+use crate::db::audit::AuditAction;
 use crate::db::share_links::{self, ShareLinkRow};
 use crate::db::{audit, runs, suites};
 use crate::web::kit::error::AppError;
@@ -25,7 +26,7 @@ const NEW_LINK_KEY: &str = "share.new";
 
 /// What a share link shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ShareKind {
+pub(crate) enum ShareKind {
     /// One run, its attempts and their recordings.
     Run,
     /// One suite's run history, and those runs.
@@ -36,7 +37,7 @@ pub enum ShareKind {
 
 impl ShareKind {
     /// Parses the stored or submitted name.
-    pub fn parse(name: &str) -> Option<Self> {
+    pub(crate) fn parse(name: &str) -> Option<Self> {
         match name {
             "run" => Some(Self::Run),
             "suite" => Some(Self::Suite),
@@ -46,7 +47,7 @@ impl ShareKind {
     }
 
     /// The stored name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Run => "run",
             Self::Suite => "suite",
@@ -55,7 +56,7 @@ impl ShareKind {
     }
 
     /// What the link shows, in words.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Self::Run => "Run",
             Self::Suite => "Suite run history",
@@ -64,7 +65,7 @@ impl ShareKind {
     }
 
     /// The members' page of the target.
-    pub fn internal_href(self, target_id: Uuid) -> String {
+    pub(crate) fn internal_href(self, target_id: Uuid) -> String {
         match self {
             Self::Run => format!("/runs/{target_id}"),
             Self::Suite => format!("/suites/{target_id}"),
@@ -75,7 +76,7 @@ impl ShareKind {
 
 /// How long a new link works.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Expiry {
+pub(crate) enum Expiry {
     /// 24 hours.
     OneDay,
     /// 7 days.
@@ -88,7 +89,7 @@ pub enum Expiry {
 
 impl Expiry {
     /// Parses the form value (`1d`, `7d`, `30d`, `never`).
-    pub fn parse(value: &str) -> Option<Self> {
+    pub(crate) fn parse(value: &str) -> Option<Self> {
         match value {
             "1d" => Some(Self::OneDay),
             "7d" => Some(Self::SevenDays),
@@ -99,7 +100,7 @@ impl Expiry {
     }
 
     /// When a link created at `now` stops working.
-    pub fn from(self, now: OffsetDateTime) -> Option<OffsetDateTime> {
+    pub(crate) fn from(self, now: OffsetDateTime) -> Option<OffsetDateTime> {
         match self {
             Self::OneDay => Some(now + Duration::days(1)),
             Self::SevenDays => Some(now + Duration::days(7)),
@@ -111,14 +112,14 @@ impl Expiry {
 
 /// The share form.
 #[derive(Debug, Deserialize)]
-pub struct ShareForm {
+pub(crate) struct ShareForm {
     target_kind: String,
     target_id: Uuid,
     expires: String,
 }
 
 /// `POST /share`: creates a link (members and admins) and shows it once on `/shares`.
-pub async fn create(
+pub(crate) async fn create(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -156,7 +157,7 @@ pub async fn create(
         &state.db,
         member.team_id,
         Some(member.user_id),
-        "share.created",
+        AuditAction::ShareCreated,
         &format!("{}: {target_name}", kind.describe()),
     )
     .await?;
@@ -166,7 +167,7 @@ pub async fn create(
 }
 
 /// A link as listed.
-pub struct LinkLine {
+pub(crate) struct LinkLine {
     row: ShareLinkRow,
     kind: Option<ShareKind>,
     can_revoke: bool,
@@ -213,7 +214,7 @@ struct SharesPage {
 }
 
 /// `GET /shares`: the member's links; admins see every link of the team.
-pub async fn index(
+pub(crate) async fn index(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -240,7 +241,7 @@ pub async fn index(
 }
 
 /// `POST /shares/{id}/revoke`: the link's creator or an admin ends it at once.
-pub async fn revoke(
+pub(crate) async fn revoke(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -259,7 +260,7 @@ pub async fn revoke(
             &state.db,
             member.team_id,
             Some(member.user_id),
-            "share.revoked",
+            AuditAction::ShareRevoked,
             &format!("{kind} {}", link.target_id),
         )
         .await?;

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::auth::Role;
+use crate::db::audit::AuditAction;
 use crate::db::suites::{self, CaseRow, Suite, SuiteSummary};
 use crate::db::{api_keys, audit, runs};
 use crate::domain::trend::{format_rate, pass_rate};
@@ -24,7 +25,7 @@ use crate::web::kit::paging::{Page, PageQuery};
 use crate::web::runs::line::RunLine;
 
 /// Longest run name RevRing accepts.
-pub const MAX_RUN_NAME_CHARS: usize = 128;
+pub(super) const MAX_RUN_NAME_CHARS: usize = 128;
 
 /// Runs per page on a suite page.
 const RUNS_PER_PAGE: i64 = 20;
@@ -48,7 +49,7 @@ impl SuitesPage {
 }
 
 /// `GET /suites`
-pub async fn index(
+pub(super) async fn index(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -64,7 +65,7 @@ pub async fn index(
 }
 
 /// `POST /suites/refresh`: reloads suites, test cases and run history through every key.
-pub async fn refresh(
+pub(super) async fn refresh(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -154,7 +155,7 @@ async fn render_suite(
 }
 
 /// `GET /suites/{id}`
-pub async fn show(
+pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -181,14 +182,14 @@ pub async fn show(
 
 /// The start-run form's fields.
 #[derive(Debug, Deserialize)]
-pub struct StartRunForm {
+pub(super) struct StartRunForm {
     form_token: String,
     #[serde(default)]
     name: String,
 }
 
 /// `POST /suites/{id}/runs`: starts at most one run per form token.
-pub async fn start(
+pub(super) async fn start(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
@@ -236,7 +237,7 @@ pub async fn start(
                 &state.db,
                 member.team_id,
                 Some(member.user_id),
-                "run.started",
+                AuditAction::RunStarted,
                 &run_target(&suite, &name),
             )
             .await?;

@@ -13,7 +13,7 @@ const Y_INTERVALS: usize = 4;
 
 /// A label on an axis at a coordinate.
 #[derive(Debug, Clone)]
-pub struct Tick {
+pub(super) struct Tick {
     /// Coordinate along its axis.
     pub at: f64,
     /// Text.
@@ -24,7 +24,7 @@ pub struct Tick {
 
 /// One run's mark: its tooltip, and its link unless the page is shared.
 #[derive(Debug, Clone)]
-pub struct Mark<T> {
+pub(super) struct Mark<T> {
     /// The geometry.
     pub shape: T,
     /// Tooltip: run, date and value.
@@ -35,7 +35,7 @@ pub struct Mark<T> {
 
 /// A line chart over time.
 #[derive(Debug, Clone)]
-pub struct LineChart {
+pub(super) struct LineChart {
     /// The frame (viewBox).
     pub frame: Frame,
     /// The path through the points.
@@ -50,7 +50,7 @@ pub struct LineChart {
 
 /// A stacked bar chart, one bar per run.
 #[derive(Debug, Clone)]
-pub struct BarChart {
+pub(super) struct BarChart {
     /// The frame (viewBox).
     pub frame: Frame,
     /// The bars: passed below, failed above.
@@ -63,14 +63,14 @@ pub struct BarChart {
 
 impl LineChart {
     /// The `viewBox` attribute.
-    pub fn view_box(&self) -> String {
+    pub(super) fn view_box(&self) -> String {
         view_box(&self.frame)
     }
 }
 
 impl BarChart {
     /// The `viewBox` attribute.
-    pub fn view_box(&self) -> String {
+    pub(super) fn view_box(&self) -> String {
         view_box(&self.frame)
     }
 }
@@ -111,7 +111,7 @@ fn tooltip(run: &TrendRun, tail: std::fmt::Arguments<'_>) -> String {
 }
 
 /// A run's name for tooltips.
-pub fn run_title(run: &TrendRun) -> String {
+pub(super) fn run_title(run: &TrendRun) -> String {
     match &run.name {
         Some(name) if !name.trim().is_empty() => name.clone(),
         _ => format!("Run {}", run.revring_id.get(..8).unwrap_or(&run.revring_id)),
@@ -188,7 +188,7 @@ fn line_chart(
 }
 
 /// Pass rate per run (runs oldest first; those without a judged attempt are left out).
-pub fn pass_rate_chart(runs: &[TrendRun], linked: bool) -> LineChart {
+pub(super) fn pass_rate_chart(runs: &[TrendRun], linked: bool) -> LineChart {
     let judged: Vec<&TrendRun> = runs
         .iter()
         .filter(|run| run.attempts_passed + run.attempts_failed > 0)
@@ -215,7 +215,7 @@ pub fn pass_rate_chart(runs: &[TrendRun], linked: bool) -> LineChart {
 
 /// Run duration (start to end) per run, in minutes (runs without both times are left out).
 /// Drawn as a bare line, its points carry no tooltips or links.
-pub fn duration_chart(runs: &[TrendRun]) -> LineChart {
+pub(super) fn duration_chart(runs: &[TrendRun]) -> LineChart {
     let timed: Vec<(&TrendRun, f64)> = runs
         .iter()
         .filter_map(|run| {
@@ -236,7 +236,7 @@ pub fn duration_chart(runs: &[TrendRun]) -> LineChart {
 }
 
 /// Passed and failed attempts per run, stacked; each bar's tooltip names its run.
-pub fn counts_chart(runs: &[TrendRun]) -> BarChart {
+pub(super) fn counts_chart(runs: &[TrendRun]) -> BarChart {
     let frame = Frame::STANDARD;
     let stacks: Vec<(f64, f64)> = runs
         .iter()

@@ -16,11 +16,12 @@ use crate::db::runs::{self, RunRow};
 use crate::db::trends::{self, TrendRun};
 use crate::domain::run_diff::{self, CaseDiff, DiffKind};
 use crate::domain::trend::CaseCounts;
+use crate::revring::AttemptResult;
 use crate::revring::{Speaker, TranscriptEntry};
 use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
-use crate::web::runs::line::{RunLine, badge_class};
+use crate::web::runs::line::{RunLine, verdict_badge};
 
 /// Runs offered as the base of a comparison.
 const BASE_CHOICES: i64 = 30;
@@ -254,8 +255,8 @@ struct CasePage {
 }
 
 impl CasePage {
-    fn badge(&self, result: &Option<String>) -> &'static str {
-        badge_class(result.as_deref().unwrap_or("pending"))
+    fn badge(&self, result: &Option<AttemptResult>) -> &'static str {
+        verdict_badge(result.as_ref())
     }
 }
 

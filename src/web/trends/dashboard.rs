@@ -17,7 +17,7 @@ use crate::domain::trend::{change_css, format_change, format_rate, pass_rate};
 use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
-use crate::web::runs::line::badge_class;
+use crate::web::runs::line::status_badge;
 
 /// Finished runs a sparkline shows.
 pub const SPARK_RUNS: i64 = 20;
@@ -109,7 +109,10 @@ impl SuiteLine {
     }
 
     fn status_badge(&self) -> &'static str {
-        badge_class(self.row.last_status.as_deref().unwrap_or(""))
+        self.row
+            .last_status
+            .as_ref()
+            .map_or("badge-unknown", status_badge)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Calls through the client: both legs of an attempt, transcripts read through the accessors,
 //! batch-get (full, minimal, chunked), call status transitions and the recording the call links
-//! to (reference §3.5, §4, §6, §9.9, §9.20).
+//! to (docs/revring-api.md §3.5, §4, §6, §9.9, §9.20).
 
 use std::time::{Duration, Instant};
 

@@ -1,5 +1,5 @@
 //! Agents, test suites and test cases through the client: the seeded catalogue, create / get /
-//! update / delete round trips (reference §3.2–3.3, §3.8, §9.10–11, §9.19) and generate-tests
+//! update / delete round trips (docs/revring-api.md §3.2–3.3, §3.8, §9.10–11, §9.19) and generate-tests
 //! (§3.4, §9.17).
 
 use ringside::revring::{

@@ -1,5 +1,5 @@
 //! Every error class of the client, produced by the simulator for real: bad key, unknown and
-//! foreign ids, validation limits, 429, 5xx, a held response and a malformed body (reference §1,
+//! foreign ids, validation limits, 429, 5xx, a held response and a malformed body (docs/revring-api.md §1,
 //! §3.2–3.3, §9.1–9.2, §9.8, §9.18). Clients here do not retry, so each error is one request.
 
 use std::time::Duration;

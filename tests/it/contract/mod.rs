@@ -1,5 +1,5 @@
 //! Contract tests: the typed RevRing client (`ringside::revring`) against the real simulator
-//! (`ringside::simulator`), both built from `revring-api.md`.
+//! (`ringside::simulator`), both built from `docs/revring-api.md`.
 //!
 //! Each test starts its own in-process simulator (one organization per key, seeded data), talks
 //! to it only through the client, and reads the simulator's request counters to pin down how many
@@ -27,14 +27,14 @@ use ringside::revring::{
 use ringside::simulator::{Simulator, SimulatorConfig};
 
 /// Per-request timeout of the clients under test: short, but far above a loopback round trip.
-pub const TIMEOUT: Duration = Duration::from_secs(2);
+pub(crate) const TIMEOUT: Duration = Duration::from_secs(2);
 /// Timeout of the clients that are meant to give up on a held response.
-pub const SHORT_TIMEOUT: Duration = Duration::from_millis(500);
+pub(crate) const SHORT_TIMEOUT: Duration = Duration::from_millis(500);
 /// How long the simulator holds a response for a timeout fault: well past [`SHORT_TIMEOUT`].
-pub const HOLD_MS: u64 = 3_000;
+pub(crate) const HOLD_MS: u64 = 3_000;
 
 /// A running simulator plus a client for each of its two organizations.
-pub struct Env {
+pub(crate) struct Env {
     pub sim: Simulator,
     /// The first organization's key.
     pub key: String,
@@ -47,7 +47,7 @@ pub struct Env {
 }
 
 /// Retries as in production (GETs only), but with millisecond backoff.
-pub fn fast_retries() -> RetryPolicy {
+pub(crate) fn fast_retries() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(5),
@@ -56,12 +56,12 @@ pub fn fast_retries() -> RetryPolicy {
 }
 
 /// A simulator with the test defaults (speed 2000: a small run finishes in well under a second).
-pub async fn env() -> Env {
+pub(crate) async fn env() -> Env {
     env_with(SimulatorConfig::default_for_tests()).await
 }
 
 /// A simulator running at `speed` virtual seconds per real second.
-pub async fn env_at(speed: f64) -> Env {
+pub(crate) async fn env_at(speed: f64) -> Env {
     env_with(SimulatorConfig {
         speed,
         ..SimulatorConfig::default_for_tests()
@@ -70,7 +70,7 @@ pub async fn env_at(speed: f64) -> Env {
 }
 
 /// A simulator started with `args`.
-pub async fn env_with(args: SimulatorConfig) -> Env {
+pub(crate) async fn env_with(args: SimulatorConfig) -> Env {
     let sim = Simulator::start(args).await.expect("simulator starts");
     let key = sim.keys()[0].clone();
     let other_key = sim.keys()[1].clone();
@@ -86,7 +86,12 @@ pub async fn env_with(args: SimulatorConfig) -> Env {
 }
 
 /// A client for `sim` with `key`, `timeout` and `policy`.
-pub fn client_for(sim: &Simulator, key: &str, timeout: Duration, policy: RetryPolicy) -> Client {
+pub(crate) fn client_for(
+    sim: &Simulator,
+    key: &str,
+    timeout: Duration,
+    policy: RetryPolicy,
+) -> Client {
     RevRing::new(&sim.base_url())
         .expect("valid base URL")
         .with_timeout(timeout)
@@ -95,13 +100,14 @@ pub fn client_for(sim: &Simulator, key: &str, timeout: Duration, policy: RetryPo
 }
 
 /// A script the simulator turns into a believable conversation.
-pub const SCRIPT: &str =
+pub(crate) const SCRIPT: &str =
     "You are a customer who wants to book a table for two. Ask for Friday at 7 PM.";
 /// A rubric the judge quotes in its reasoning.
-pub const RUBRIC: &str = "The agent confirms the date, time and party size before ending the call.";
+pub(crate) const RUBRIC: &str =
+    "The agent confirms the date, time and party size before ending the call.";
 
 /// A new test case called `name` with `attempts` attempts per run.
-pub fn case(name: &str, attempts: u32) -> NewTestCase {
+pub(crate) fn case(name: &str, attempts: u32) -> NewTestCase {
     NewTestCase {
         name: name.to_owned(),
         script: SCRIPT.to_owned(),
@@ -113,14 +119,18 @@ pub fn case(name: &str, attempts: u32) -> NewTestCase {
 
 impl Env {
     /// The ids of the first organization's agents (the first one is a target agent).
-    pub async fn agents(&self) -> Vec<String> {
+    pub(crate) async fn agents(&self) -> Vec<String> {
         let agents = self.client.list_agents().await.expect("agents listed");
         assert!(agents.len() >= 2, "{agents:?}");
         agents.into_iter().map(|a| a.id).collect()
     }
 
     /// Creates a suite with `max_concurrency` and one test case per `(name, attempts)`.
-    pub async fn suite_with(&self, max_concurrency: u32, cases: &[(&str, u32)]) -> TestSuite {
+    pub(crate) async fn suite_with(
+        &self,
+        max_concurrency: u32,
+        cases: &[(&str, u32)],
+    ) -> TestSuite {
         let target = self.agents().await.remove(0);
         let suite = self
             .client
@@ -142,7 +152,7 @@ impl Env {
     }
 
     /// Polls `get_run` until the run is terminal (at most 10 s).
-    pub async fn wait_terminal(&self, suite: &str, run: &str) -> TestRun {
+    pub(crate) async fn wait_terminal(&self, suite: &str, run: &str) -> TestRun {
         let began = Instant::now();
         loop {
             let current = self.client.get_run(suite, run).await.expect("run fetched");
@@ -155,7 +165,7 @@ impl Env {
     }
 
     /// Runs `cases` to completion in a fresh suite; returns the suite and the finished run.
-    pub async fn finished_run(&self, cases: &[(&str, u32)]) -> (TestSuite, TestRun) {
+    pub(crate) async fn finished_run(&self, cases: &[(&str, u32)]) -> (TestSuite, TestRun) {
         let suite = self.suite_with(2, cases).await;
         let run = self
             .client

@@ -1,6 +1,6 @@
 //! Fault tests of the retry rules, counted on the simulator's side: GETs are repeated on 5xx,
 //! 429 and timeouts up to `max_attempts`; POST, PATCH and DELETE never are; a lost start-run
-//! response leaves a run upstream that reconciliation must find (reference §3.6, §9.2, §9.8).
+//! response leaves a run upstream that reconciliation must find (docs/revring-api.md §3.6, §9.2, §9.8).
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Test runs through the client: start → `queued` → `running` → `completed` seen through
 //! `get_run`, counts consistent with the attempts at every step, `list_runs`, cancel, and the
-//! refusals (reference §3.5–3.8, §7, §9.3–9.6, §9.13).
+//! refusals (docs/revring-api.md §3.5–3.8, §7, §9.3–9.6, §9.13).
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};

@@ -11,26 +11,26 @@ use uuid::Uuid;
 use super::app::{TestApp, new_client};
 
 /// The first admin's email in tests.
-pub const ADMIN_EMAIL: &str = "ada@example.com";
+pub(crate) const ADMIN_EMAIL: &str = "ada@example.com";
 /// Every test account's password.
-pub const PASSWORD: &str = "correct horse battery";
+pub(crate) const PASSWORD: &str = "correct horse battery";
 
 /// One browser: its own cookie jar.
-pub struct Visitor {
+pub(crate) struct Visitor {
     base: String,
     /// Its client (cookies kept, redirects not followed).
     pub client: reqwest::Client,
 }
 
 /// The value of the first `csrf_token` field in a page.
-pub fn csrf_in(html: &str) -> Option<String> {
+pub(crate) fn csrf_in(html: &str) -> Option<String> {
     let marker = "name=\"csrf_token\" value=\"";
     let start = html.find(marker)? + marker.len();
     Some(html[start..].chars().take_while(|c| *c != '"').collect())
 }
 
 /// Where a redirect points.
-pub fn location(response: &Response) -> String {
+pub(crate) fn location(response: &Response) -> String {
     response.headers()[reqwest::header::LOCATION]
         .to_str()
         .unwrap()
@@ -39,7 +39,7 @@ pub fn location(response: &Response) -> String {
 
 impl Visitor {
     /// A new visitor of `app` with an empty cookie jar.
-    pub fn new(app: &TestApp) -> Self {
+    pub(crate) fn new(app: &TestApp) -> Self {
         Self {
             base: app.url(""),
             client: new_client(),
@@ -47,7 +47,7 @@ impl Visitor {
     }
 
     /// A new visitor of the portal at `base` (`http://host:port`), e.g. a child process.
-    pub fn at(base: String) -> Self {
+    pub(crate) fn at(base: String) -> Self {
         Self {
             base,
             client: new_client(),
@@ -55,7 +55,7 @@ impl Visitor {
     }
 
     /// `GET path`.
-    pub async fn get(&self, path: &str) -> Response {
+    pub(crate) async fn get(&self, path: &str) -> Response {
         self.client
             .get(format!("{}{path}", self.base))
             .send()
@@ -64,14 +64,14 @@ impl Visitor {
     }
 
     /// `GET path`, expecting 200, as text.
-    pub async fn page(&self, path: &str) -> String {
+    pub(crate) async fn page(&self, path: &str) -> String {
         let response = self.get(path).await;
         assert_eq!(response.status(), StatusCode::OK, "GET {path}");
         response.text().await.unwrap()
     }
 
     /// The session's CSRF token, read from a page that shows forms.
-    pub async fn csrf(&self) -> String {
+    pub(crate) async fn csrf(&self) -> String {
         for path in ["/account", "/login", "/setup"] {
             let response = self.get(path).await;
             if response.status() == StatusCode::OK
@@ -84,7 +84,7 @@ impl Visitor {
     }
 
     /// Posts a form exactly as given (no token added).
-    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         self.client
             .post(format!("{}{path}", self.base))
             .form(fields)
@@ -94,7 +94,7 @@ impl Visitor {
     }
 
     /// Posts a form with the session's CSRF token, as the page's form would.
-    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+    pub(crate) async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
         let token = self.csrf().await;
         let mut all = fields.to_vec();
         all.push(("csrf_token", &token));
@@ -102,13 +102,13 @@ impl Visitor {
     }
 
     /// Signs in; returns the response (a redirect on success).
-    pub async fn login(&self, email: &str, password: &str) -> Response {
+    pub(crate) async fn login(&self, email: &str, password: &str) -> Response {
         self.post("/login", &[("email", email), ("password", password)])
             .await
     }
 
     /// The session cookie's value.
-    pub fn session_cookie(response: &Response) -> Option<String> {
+    pub(crate) fn session_cookie(response: &Response) -> Option<String> {
         response
             .headers()
             .get_all(reqwest::header::SET_COOKIE)
@@ -121,7 +121,7 @@ impl Visitor {
 
 /// Runs first-start setup: team `team`, admin `ADMIN_EMAIL`; returns the signed-in admin and
 /// the team's id.
-pub async fn setup(app: &TestApp, team: &str) -> (Visitor, Uuid) {
+pub(crate) async fn setup(app: &TestApp, team: &str) -> (Visitor, Uuid) {
     let admin = Visitor::new(app);
     let response = admin
         .post(
@@ -144,7 +144,7 @@ pub async fn setup(app: &TestApp, team: &str) -> (Visitor, Uuid) {
 }
 
 /// Creates a team directly in the database.
-pub async fn create_team(db: &PgPool, name: &str) -> Uuid {
+pub(crate) async fn create_team(db: &PgPool, name: &str) -> Uuid {
     sqlx::query_scalar("INSERT INTO teams (name) VALUES ($1) RETURNING id")
         .bind(name)
         .fetch_one(db)
@@ -153,7 +153,7 @@ pub async fn create_team(db: &PgPool, name: &str) -> Uuid {
 }
 
 /// Creates an account with `PASSWORD` in `team` with `role`, directly in the database.
-pub async fn create_member(db: &PgPool, email: &str, team: Uuid, role: Role) -> Uuid {
+pub(crate) async fn create_member(db: &PgPool, email: &str, team: Uuid, role: Role) -> Uuid {
     let hash = password::hash(SecretString::from(PASSWORD.to_owned()))
         .await
         .unwrap();
@@ -165,7 +165,7 @@ pub async fn create_member(db: &PgPool, email: &str, team: Uuid, role: Role) -> 
 }
 
 /// A signed-in visitor for a new account in `team` with `role`.
-pub async fn member(app: &TestApp, email: &str, team: Uuid, role: Role) -> (Visitor, Uuid) {
+pub(crate) async fn member(app: &TestApp, email: &str, team: Uuid, role: Role) -> (Visitor, Uuid) {
     let user = create_member(&app.db, email, team, role).await;
     let visitor = Visitor::new(app);
     let response = visitor.login(email, PASSWORD).await;

@@ -13,7 +13,7 @@ use sqlx::PgPool;
 use super::db::fresh_database;
 
 /// A running portal for one test.
-pub struct TestApp {
+pub(crate) struct TestApp {
     /// Where it listens.
     pub addr: SocketAddr,
     /// Its database.
@@ -24,7 +24,7 @@ pub struct TestApp {
 
 /// Serve arguments as the command line would give them, bound to a free port, with a random
 /// master key unless `extra` names one (so tests never write a key file into the checkout).
-pub fn serve_args(extra: &[&str]) -> ServeArgs {
+pub(crate) fn serve_args(extra: &[&str]) -> ServeArgs {
     let mut argv = vec!["ringside", "serve", "--bind", "127.0.0.1:0"];
     let generated = MasterKey::generate().to_base64();
     if !extra.contains(&"--master-key") {
@@ -38,7 +38,7 @@ pub fn serve_args(extra: &[&str]) -> ServeArgs {
 }
 
 /// A cookie-keeping client that does not follow redirects (a fresh browser profile).
-pub fn new_client() -> reqwest::Client {
+pub(crate) fn new_client() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
@@ -48,18 +48,18 @@ pub fn new_client() -> reqwest::Client {
 
 impl TestApp {
     /// Starts the portal on a fresh database.
-    pub async fn spawn() -> Self {
+    pub(crate) async fn spawn() -> Self {
         Self::spawn_with(serve_args(&[])).await
     }
 
     /// Starts the portal with the given arguments on a fresh database.
-    pub async fn spawn_with(args: ServeArgs) -> Self {
+    pub(crate) async fn spawn_with(args: ServeArgs) -> Self {
         Self::spawn_on(args, fresh_database().await).await
     }
 
     /// Starts the portal with the given arguments on an existing (migrated) database, e.g. a
     /// second server on the first one's data.
-    pub async fn spawn_on(args: ServeArgs, db: PgPool) -> Self {
+    pub(crate) async fn spawn_on(args: ServeArgs, db: PgPool) -> Self {
         ringside::app::telemetry::init();
         let app = Application::build(&args, db.clone())
             .await
@@ -74,12 +74,12 @@ impl TestApp {
     }
 
     /// Absolute URL of a path on this app.
-    pub fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
     /// `GET path`.
-    pub async fn get(&self, path: &str) -> reqwest::Response {
+    pub(crate) async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(self.url(path)).send().await.expect("GET")
     }
 }

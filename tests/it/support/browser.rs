@@ -21,7 +21,7 @@ const NAVIGATION_TIMEOUT: Duration = Duration::from_secs(15);
 const DRIVER_START_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// A browser session with its own driver process and empty profile.
-pub struct Browser {
+pub(crate) struct Browser {
     client: Client,
     _driver: Child,
     profile: PathBuf,
@@ -29,7 +29,7 @@ pub struct Browser {
 
 impl Browser {
     /// Starts chromedriver on a free port and opens a headless session.
-    pub async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -79,7 +79,7 @@ impl Browser {
 
     /// Waits (up to [`NAVIGATION_TIMEOUT`]) until the page's path satisfies `arrived`: a
     /// submitted form navigates asynchronously, and acting before it lands races it.
-    pub async fn wait_for_path(&self, what: &str, arrived: impl Fn(&str) -> bool) {
+    pub(crate) async fn wait_for_path(&self, what: &str, arrived: impl Fn(&str) -> bool) {
         let deadline = tokio::time::Instant::now() + NAVIGATION_TIMEOUT;
         loop {
             let path = self
@@ -99,7 +99,7 @@ impl Browser {
     }
 
     /// Ends the session and removes the profile.
-    pub async fn quit(self) {
+    pub(crate) async fn quit(self) {
         let _ = self.client.clone().close().await;
         let _ = std::fs::remove_dir_all(&self.profile);
     }

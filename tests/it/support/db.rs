@@ -80,7 +80,7 @@ async fn drop_stale_databases(server: &PgConnectOptions) {
 }
 
 /// Connection options of a new, empty database (no migrations applied).
-pub async fn empty_database() -> PgConnectOptions {
+pub(crate) async fn empty_database() -> PgConnectOptions {
     let server = server().await;
     let name = format!("{PREFIX}{}_{}", now_secs(), uuid::Uuid::new_v4().simple());
     let mut conn = PgConnection::connect_with(&server)
@@ -94,7 +94,7 @@ pub async fn empty_database() -> PgConnectOptions {
 }
 
 /// A pool on a new database with every migration applied.
-pub async fn fresh_database() -> PgPool {
+pub(crate) async fn fresh_database() -> PgPool {
     let pool = pool_options()
         .max_connections(5)
         .connect_with(empty_database().await)

@@ -1,10 +1,10 @@
 //! Test harness shared by every integration test.
 
-pub mod accounts;
-pub mod app;
-pub mod browser;
-pub mod db;
-pub mod proxy;
+pub(crate) mod accounts;
+pub(crate) mod app;
+pub(crate) mod browser;
+pub(crate) mod db;
+pub(crate) mod proxy;
 
-pub use app::TestApp;
-pub use browser::Browser;
+pub(crate) use app::TestApp;
+pub(crate) use browser::Browser;

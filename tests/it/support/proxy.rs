@@ -25,14 +25,14 @@ struct Shared {
 }
 
 /// A running proxy.
-pub struct CountingProxy {
+pub(crate) struct CountingProxy {
     addr: SocketAddr,
     counters: Arc<Mutex<Counters>>,
 }
 
 impl CountingProxy {
     /// Proxies every request to `target` (e.g. `http://127.0.0.1:4010`).
-    pub async fn start(target: &str) -> Self {
+    pub(crate) async fn start(target: &str) -> Self {
         let counters = Arc::new(Mutex::new(Counters::default()));
         let shared = Shared {
             target: target.trim_end_matches('/').to_owned(),
@@ -47,17 +47,17 @@ impl CountingProxy {
     }
 
     /// The proxy's base URL.
-    pub fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// Most requests seen in flight on one path at once.
-    pub fn max_in_flight_per_path(&self) -> usize {
+    pub(crate) fn max_in_flight_per_path(&self) -> usize {
         self.counters.lock().unwrap().max_per_path
     }
 
     /// Most requests seen in flight at once, over all paths.
-    pub fn max_in_flight_total(&self) -> usize {
+    pub(crate) fn max_in_flight_total(&self) -> usize {
         self.counters.lock().unwrap().max_total
     }
 }

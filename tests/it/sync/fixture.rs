@@ -14,13 +14,13 @@ use uuid::Uuid;
 use crate::support::db::fresh_database;
 
 /// Poll interval of test workers.
-pub const FAST_POLL: Duration = Duration::from_millis(20);
+pub(crate) const FAST_POLL: Duration = Duration::from_millis(20);
 
 /// How long a test waits for a run to finish in the cache.
-pub const FINISH_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const FINISH_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// A team, its key, and the simulator behind it.
-pub struct SyncFixture {
+pub(crate) struct SyncFixture {
     pub db: PgPool,
     pub sim: Simulator,
     pub access: RevRingAccess,
@@ -30,11 +30,11 @@ pub struct SyncFixture {
 }
 
 impl SyncFixture {
-    pub async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         Self::with_sim(SimulatorConfig::default_for_tests()).await
     }
 
-    pub async fn with_sim(args: SimulatorConfig) -> Self {
+    pub(crate) async fn with_sim(args: SimulatorConfig) -> Self {
         let db = fresh_database().await;
         let sim = Simulator::start(args).await.expect("simulator starts");
         let master = MasterKey::generate();
@@ -80,7 +80,7 @@ impl SyncFixture {
     }
 
     /// A worker that polls fast.
-    pub fn worker(&self) -> Worker {
+    pub(crate) fn worker(&self) -> Worker {
         let mut settings = SyncSettings::with_interval(FAST_POLL);
         settings.max_backoff = Duration::from_millis(200);
         settings.lease = Duration::from_secs(5);
@@ -88,14 +88,14 @@ impl SyncFixture {
     }
 
     /// Imports the key's suites and history.
-    pub async fn refresh(&self) -> ringside::sync::refresh::RefreshReport {
+    pub(crate) async fn refresh(&self) -> ringside::sync::refresh::RefreshReport {
         ringside::sync::refresh::refresh_key(&self.access, self.team_id, self.key_id)
             .await
             .expect("refresh succeeds")
     }
 
     /// A cached suite with at least one test case.
-    pub async fn suite(&self) -> Suite {
+    pub(crate) async fn suite(&self) -> Suite {
         let listed = suites::list(&self.db, self.team_id).await.unwrap();
         let summary = listed
             .iter()
@@ -108,7 +108,7 @@ impl SyncFixture {
     }
 
     /// The upstream truth for a cached run.
-    pub async fn upstream_run(&self, run_id: Uuid) -> TestRun {
+    pub(crate) async fn upstream_run(&self, run_id: Uuid) -> TestRun {
         let (suite_rid, run_rid, key_id): (String, String, Uuid) = sqlx::query_as(
             "SELECT s.revring_id, r.revring_id, r.api_key_id
              FROM runs r JOIN suites s ON s.id = r.suite_id WHERE r.id = $1",
@@ -122,7 +122,7 @@ impl SyncFixture {
     }
 
     /// Waits until the worker stopped polling the run (it reached a terminal status).
-    pub async fn wait_finished(&self, run_id: Uuid) {
+    pub(crate) async fn wait_finished(&self, run_id: Uuid) {
         let deadline = tokio::time::Instant::now() + FINISH_TIMEOUT;
         loop {
             let polling: bool =
@@ -143,7 +143,7 @@ impl SyncFixture {
     }
 
     /// Asserts the cached run and its attempts equal RevRing's, field by field.
-    pub async fn assert_equals_upstream(&self, run_id: Uuid) {
+    pub(crate) async fn assert_equals_upstream(&self, run_id: Uuid) {
         let upstream = self.upstream_run(run_id).await;
         assert!(
             upstream.is_terminal(),

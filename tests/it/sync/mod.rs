@@ -1,6 +1,6 @@
 //! The sync engine against the simulator: runs end equal to upstream, whatever happens.
 
 mod faults;
-pub mod fixture;
+pub(crate) mod fixture;
 mod lifecycle;
 mod workers;

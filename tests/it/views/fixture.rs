@@ -15,7 +15,7 @@ use crate::support::app::serve_args;
 const SYNC_TIMEOUT: Duration = Duration::from_secs(90);
 
 /// A team with a key on the simulator and its history in the cache.
-pub struct ViewsFixture {
+pub(crate) struct ViewsFixture {
     pub sim: Simulator,
     pub app: TestApp,
     pub admin: Visitor,
@@ -24,7 +24,7 @@ pub struct ViewsFixture {
 
 /// A run of the history, as tests pick them.
 #[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PickedRun {
+pub(crate) struct PickedRun {
     pub id: Uuid,
     pub suite_id: Uuid,
     pub name: Option<String>,
@@ -33,7 +33,7 @@ pub struct PickedRun {
 }
 
 impl ViewsFixture {
-    pub async fn new() -> Self {
+    pub(crate) async fn new() -> Self {
         let sim = simulator().await;
         let app = TestApp::spawn_with(serve_args(&[
             "--revring-base-url",
@@ -60,7 +60,7 @@ impl ViewsFixture {
     }
 
     /// Waits until no run of the team is polled any more.
-    pub async fn wait_synced(&self) {
+    pub(crate) async fn wait_synced(&self) {
         let deadline = tokio::time::Instant::now() + SYNC_TIMEOUT;
         loop {
             let (runs, polling): (i64, i64) = sqlx::query_as(
@@ -83,7 +83,7 @@ impl ViewsFixture {
     }
 
     /// The newest completed run with failures that has an earlier judged run in its suite.
-    pub async fn failing_run(&self) -> PickedRun {
+    pub(crate) async fn failing_run(&self) -> PickedRun {
         sqlx::query_as(
             "SELECT r.id, r.suite_id, r.name, r.attempts_total, r.attempts_failed
              FROM runs r
@@ -99,7 +99,7 @@ impl ViewsFixture {
     }
 
     /// Another completed run: of the same suite when `same_suite`, else of another suite.
-    pub async fn other_run(&self, run: &PickedRun, same_suite: bool) -> PickedRun {
+    pub(crate) async fn other_run(&self, run: &PickedRun, same_suite: bool) -> PickedRun {
         sqlx::query_as(
             "SELECT id, suite_id, name, attempts_total, attempts_failed
              FROM runs
@@ -116,7 +116,7 @@ impl ViewsFixture {
     }
 
     /// The run's attempts: `(id, result)` in the run page's order.
-    pub async fn attempts(&self, run_id: Uuid) -> Vec<(Uuid, Option<String>)> {
+    pub(crate) async fn attempts(&self, run_id: Uuid) -> Vec<(Uuid, Option<String>)> {
         sqlx::query_as(
             "SELECT id, result FROM attempts WHERE run_id = $1
              ORDER BY lower(test_case_name), test_case_revring_id, attempt_number",
@@ -128,7 +128,7 @@ impl ViewsFixture {
     }
 
     /// The first failed attempt of the run.
-    pub async fn failed_attempt(&self, run_id: Uuid) -> Uuid {
+    pub(crate) async fn failed_attempt(&self, run_id: Uuid) -> Uuid {
         self.attempts(run_id)
             .await
             .into_iter()
@@ -138,7 +138,12 @@ impl ViewsFixture {
     }
 
     /// Replaces an attempt's transcript and reasoning in the cache.
-    pub async fn rewrite_attempt(&self, id: Uuid, transcript: serde_json::Value, reasoning: &str) {
+    pub(crate) async fn rewrite_attempt(
+        &self,
+        id: Uuid,
+        transcript: serde_json::Value,
+        reasoning: &str,
+    ) {
         sqlx::query("UPDATE attempts SET transcript = $2, reasoning = $3 WHERE id = $1")
             .bind(id)
             .bind(transcript)
@@ -150,7 +155,7 @@ impl ViewsFixture {
 }
 
 /// `text` as the pages escape it.
-pub fn escaped(text: &str) -> String {
+pub(super) fn escaped(text: &str) -> String {
     text.replace('&', "&#38;")
         .replace('<', "&#60;")
         .replace('>', "&#62;")

@@ -6,4 +6,4 @@ mod pages;
 mod search;
 mod share;
 
-pub use fixture::ViewsFixture;
+pub(crate) use fixture::ViewsFixture;
