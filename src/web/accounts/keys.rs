@@ -15,10 +15,11 @@ use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::accounts::is_unique_violation;
 use crate::db::api_keys::{self, KeyRow, hint_of};
-use crate::db::audit::{AuditAction, audit};
+use crate::db::audit::AuditAction;
+use crate::web::kit::audited::{done, record};
 use crate::web::kit::error::AppError;
 use crate::web::kit::forms::{FieldErrors, name_problem};
-use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 
 /// Longest API key accepted (RevRing keys are far shorter).
@@ -193,22 +194,11 @@ pub(super) async fn add(
         }
         Err(error) => return Err(error.into()),
     }
-    audit(
-        &mut *tx,
-        member.team_id,
-        Some(member.user_id),
-        AuditAction::KeyAdded,
-        &label,
-    )
-    .await?;
+    record(&mut *tx, &member, AuditAction::KeyAdded, &label).await?;
     tx.commit().await?;
-    push_flash(
-        &session,
-        FlashKind::Success,
-        format!("Added the key “{label}”."),
-    )
-    .await;
-    Ok(Redirect::to("/keys").into_response())
+    Ok(done(&session, format!("Added the key “{label}”."), "/keys")
+        .await
+        .into_response())
 }
 
 /// `POST /keys/{id}/rotate` (admins): replaces the secret, keeping label and history.
@@ -249,22 +239,15 @@ pub(super) async fn rotate(
     if !api_keys::rotate(&mut *tx, member.team_id, id, &sealed, &hint).await? {
         return Err(AppError::NotFound);
     }
-    audit(
-        &mut *tx,
-        member.team_id,
-        Some(member.user_id),
-        AuditAction::KeyRotated,
-        &key.label,
-    )
-    .await?;
+    record(&mut *tx, &member, AuditAction::KeyRotated, &key.label).await?;
     tx.commit().await?;
-    push_flash(
+    Ok(done(
         &session,
-        FlashKind::Success,
         format!("Rotated the key “{}”.", key.label),
+        "/keys",
     )
-    .await;
-    Ok(Redirect::to("/keys").into_response())
+    .await
+    .into_response())
 }
 
 /// `POST /keys/{id}/revoke` (admins).
@@ -279,22 +262,9 @@ pub(super) async fn revoke(
     let label = api_keys::revoke(&mut *tx, member.team_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    audit(
-        &mut *tx,
-        member.team_id,
-        Some(member.user_id),
-        AuditAction::KeyRevoked,
-        &label,
-    )
-    .await?;
+    record(&mut *tx, &member, AuditAction::KeyRevoked, &label).await?;
     tx.commit().await?;
-    push_flash(
-        &session,
-        FlashKind::Success,
-        format!("Revoked the key “{label}”."),
-    )
-    .await;
-    Ok(Redirect::to("/keys"))
+    Ok(done(&session, format!("Revoked the key “{label}”."), "/keys").await)
 }
 
 #[cfg(test)]

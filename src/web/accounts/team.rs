@@ -12,8 +12,9 @@ use uuid::Uuid;
 use crate::app::state::AppState;
 use crate::auth::{Role, token};
 use crate::db::accounts::{self, MemberRow, MembershipError};
-use crate::db::audit::{AuditAction, audit};
+use crate::db::audit::AuditAction;
 use crate::db::invitations::{self, PendingInvitation};
+use crate::web::kit::audited::{done, record};
 use crate::web::kit::error::AppError;
 use crate::web::kit::format::base_url;
 use crate::web::kit::forms::{FieldErrors, email_problem};
@@ -132,14 +133,7 @@ pub(super) async fn invite(
     )
     .await?;
     let target = format!("{} as {}", email.unwrap_or("a new member"), role.as_str());
-    audit(
-        &mut *tx,
-        member.team_id,
-        Some(member.user_id),
-        AuditAction::MemberInvited,
-        &target,
-    )
-    .await?;
+    record(&mut *tx, &member, AuditAction::MemberInvited, &target).await?;
     tx.commit().await?;
     let link = format!("{}/invite/{secret}", base_url(&state, &headers));
     session.insert(NEW_INVITE_KEY, link).await?;
@@ -158,16 +152,8 @@ pub(super) async fn revoke_invitation(
         .await?
         .ok_or(AppError::NotFound)?;
     let target = email.unwrap_or_else(|| "an invitation link".to_owned());
-    audit(
-        &state.db,
-        member.team_id,
-        Some(member.user_id),
-        AuditAction::InvitationRevoked,
-        &target,
-    )
-    .await?;
-    push_flash(&session, FlashKind::Success, "The invitation was revoked.").await;
-    Ok(Redirect::to("/team"))
+    record(&state.db, &member, AuditAction::InvitationRevoked, &target).await?;
+    Ok(done(&session, "The invitation was revoked.", "/team").await)
 }
 
 /// The role form.
@@ -192,14 +178,7 @@ pub(super) async fn change_role(
         Ok((email, old)) => {
             if old != role {
                 let target = format!("{email} ({} → {})", old.as_str(), role.as_str());
-                audit(
-                    &state.db,
-                    member.team_id,
-                    Some(member.user_id),
-                    AuditAction::RoleChanged,
-                    &target,
-                )
-                .await?;
+                record(&state.db, &member, AuditAction::RoleChanged, &target).await?;
             }
             push_flash(
                 &session,
@@ -223,14 +202,7 @@ pub(super) async fn remove(
     member.require(Role::Admin)?;
     match accounts::change_membership(&state.db, member.team_id, user_id, None).await {
         Ok((email, _)) => {
-            audit(
-                &state.db,
-                member.team_id,
-                Some(member.user_id),
-                AuditAction::MemberRemoved,
-                &email,
-            )
-            .await?;
+            record(&state.db, &member, AuditAction::MemberRemoved, &email).await?;
             push_flash(
                 &session,
                 FlashKind::Success,
@@ -251,21 +223,8 @@ pub(super) async fn leave(
 ) -> Result<Redirect, AppError> {
     match accounts::change_membership(&state.db, member.team_id, member.user_id, None).await {
         Ok((email, _)) => {
-            audit(
-                &state.db,
-                member.team_id,
-                Some(member.user_id),
-                AuditAction::MemberLeft,
-                &email,
-            )
-            .await?;
-            push_flash(
-                &session,
-                FlashKind::Success,
-                format!("You left “{}”.", member.team_name),
-            )
-            .await;
-            Ok(Redirect::to("/"))
+            record(&state.db, &member, AuditAction::MemberLeft, &email).await?;
+            Ok(done(&session, format!("You left “{}”.", member.team_name), "/").await)
         }
         Err(error) => {
             membership_refused(&session, error).await?;

@@ -18,8 +18,9 @@ use uuid::Uuid;
 use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::audit::AuditAction;
-use crate::db::{audit, runs};
+use crate::db::runs;
 use crate::sync::start::cancel_run;
+use crate::web::kit::audited::record;
 use crate::web::kit::error::AppError;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
@@ -237,14 +238,7 @@ pub(crate) async fn cancel(
     let title = RunLine::from(run).title();
     match cancel_run(&state.revring_access(), member.team_id, run_id).await? {
         Ok(()) => {
-            audit::audit(
-                &state.db,
-                member.team_id,
-                Some(member.user_id),
-                AuditAction::RunCancelled,
-                &title,
-            )
-            .await?;
+            record(&state.db, &member, AuditAction::RunCancelled, &title).await?;
             push_flash(
                 &session,
                 FlashKind::Success,

@@ -15,7 +15,8 @@ use crate::app::state::AppState;
 use crate::auth::{Role, token};
 use crate::db::audit::AuditAction;
 use crate::db::share_links::{self, ShareLinkRow};
-use crate::db::{audit, runs, suites};
+use crate::db::{runs, suites};
+use crate::web::kit::audited::record;
 use crate::web::kit::error::AppError;
 use crate::web::kit::format::base_url;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
@@ -153,10 +154,9 @@ pub(crate) async fn create(
         expiry.from(OffsetDateTime::now_utc()),
     )
     .await?;
-    audit::audit(
+    record(
         &state.db,
-        member.team_id,
-        Some(member.user_id),
+        &member,
         AuditAction::ShareCreated,
         &format!("{}: {target_name}", kind.describe()),
     )
@@ -256,10 +256,9 @@ pub(crate) async fn revoke(
     }
     if share_links::revoke(&state.db, member.team_id, id).await? {
         let kind = ShareKind::parse(&link.target_kind).map_or("Link", ShareKind::describe);
-        audit::audit(
+        record(
             &state.db,
-            member.team_id,
-            Some(member.user_id),
+            &member,
             AuditAction::ShareRevoked,
             &format!("{kind} {}", link.target_id),
         )

@@ -14,10 +14,11 @@ use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::audit::AuditAction;
 use crate::db::suites::{self, CaseRow, Suite, SuiteSummary};
-use crate::db::{api_keys, audit, runs};
+use crate::db::{api_keys, runs};
 use crate::domain::trend::{format_rate, pass_rate};
 use crate::sync::refresh::refresh_key;
 use crate::sync::start::{StartOutcome, start_run};
+use crate::web::kit::audited::record;
 use crate::web::kit::error::AppError;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
@@ -233,10 +234,9 @@ pub(super) async fn start(
     };
     match outcome {
         StartOutcome::Started(run_id) => {
-            audit::audit(
+            record(
                 &state.db,
-                member.team_id,
-                Some(member.user_id),
+                &member,
                 AuditAction::RunStarted,
                 &run_target(&suite, &name),
             )
