@@ -1,0 +1,463 @@
+//! Promises that hold route by route, over the whole router: every state-changing route refuses
+//! a form without its CSRF token (403), and every route given another team's ids answers 404.
+//!
+//! The routes are read from the router's own source (`src/web`), so a state-changing route or
+//! a route with ids that is missing from the tables below fails `the_tables_cover_every_route`.
+//! To add a route: add a line to `STATE_CHANGING` (with the fields of a valid submission) and,
+//! if it takes ids, make sure `Ids::fill` knows what its placeholders name.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use reqwest::StatusCode;
+use ringside::auth::{Role, token};
+use uuid::Uuid;
+
+use crate::support::TestApp;
+use crate::support::accounts::{Visitor, create_member, create_team, setup};
+use crate::support::app::serve_args;
+use crate::support::built::{self, BuiltSuite};
+
+/// A method, a path as the router spells it, and form fields.
+type Route = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// Every route that changes state, with the form fields a valid submission carries (without
+/// the CSRF token). `{name}` in a value is filled like a path placeholder.
+/// (`/setup` first: it exists only until the portal is set up.)
+const STATE_CHANGING: &[Route] = &[
+    (
+        "POST",
+        "/setup",
+        &[
+            ("team_name", "Again"),
+            ("display_name", "Eve"),
+            ("email", "eve@example.com"),
+            ("password", "correct horse battery"),
+        ],
+    ),
+    (
+        "POST",
+        "/login",
+        &[
+            ("email", "ada@example.com"),
+            ("password", "correct horse battery"),
+        ],
+    ),
+    ("POST", "/logout", &[]),
+    ("POST", "/logout/everywhere", &[]),
+    ("POST", "/teams", &[("name", "Side project")]),
+    ("POST", "/teams/switch", &[("team_id", "{team_id}")]),
+    (
+        "POST",
+        "/team/invitations",
+        &[("role", "viewer"), ("email", "new@example.com")],
+    ),
+    ("POST", "/team/invitations/{id}/revoke", &[]),
+    ("POST", "/team/members/{user_id}/role", &[("role", "admin")]),
+    ("POST", "/team/members/{user_id}/remove", &[]),
+    ("POST", "/team/leave", &[]),
+    ("POST", "/invite/{token}", &[]),
+    (
+        "POST",
+        "/keys",
+        &[
+            ("label", "Another"),
+            ("secret", "rr_sim_x_SECRETPLAIN_0000"),
+        ],
+    ),
+    (
+        "POST",
+        "/keys/{id}/rotate",
+        &[("secret", "rr_sim_x_SECRETPLAIN_0000")],
+    ),
+    ("POST", "/keys/{id}/revoke", &[]),
+    ("POST", "/suites/refresh", &[]),
+    (
+        "POST",
+        "/suites/{id}/runs",
+        &[("form_token", "{form_token}"), ("name", "smoke")],
+    ),
+    ("POST", "/runs/{run_id}/cancel", &[]),
+    (
+        "POST",
+        "/share",
+        &[
+            ("target_kind", "run"),
+            ("target_id", "{run_id}"),
+            ("expires", "7d"),
+        ],
+    ),
+    ("POST", "/shares/{id}/revoke", &[]),
+];
+
+/// Routes that are not a team's data, or whose ids are a credential of their own.
+const WITHOUT_TEAM_IDS: &[&str] = &["/invite/{token}", "/s/{token}", "/static/{*path}"];
+
+/// Reads which routes the router declares, as `(method, path)`, from `src/web`: every
+/// `.route("path", get(..).post(..))`, with `run_pages("prefix")` expanded for members.
+fn declared_routes() -> BTreeSet<(String, String)> {
+    let mut found = BTreeSet::new();
+    let web = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/web");
+    for file in source_files(&web) {
+        let source = std::fs::read_to_string(&file).unwrap();
+        for (at, _) in source.match_indices(".route(") {
+            let call = balanced(&source[at + ".route".len()..]);
+            let (path, methods) = call
+                .split_once(',')
+                .expect("a route has a path and methods");
+            let path = route_path(path.trim());
+            for method in ["get", "post", "put", "patch", "delete"] {
+                if methods.contains(&format!("{method}(")) {
+                    found.insert((method.to_uppercase(), path.clone()));
+                }
+            }
+        }
+    }
+    found
+}
+
+fn source_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            files.extend(source_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            files.push(path);
+        }
+    }
+    files
+}
+
+/// The text inside the parentheses that open `text`.
+fn balanced(text: &str) -> &str {
+    let mut depth = 0;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return &text[1..i];
+                }
+            }
+            _ => {}
+        }
+    }
+    panic!("unbalanced route call")
+}
+
+/// A route's path from its first argument: a literal, `prefix`, or `&format!("{prefix}…")`.
+fn route_path(argument: &str) -> String {
+    const MEMBERS_RUN: &str = "/runs/{run_id}";
+    if argument == "prefix" {
+        return MEMBERS_RUN.to_owned();
+    }
+    let literal = argument
+        .trim_start_matches("&format!(")
+        .trim_end_matches(')')
+        .trim_matches('"');
+    literal
+        .replace("{prefix}", MEMBERS_RUN)
+        .replace("{{", "{")
+        .replace("}}", "}")
+}
+
+/// One team's ids, to fill path placeholders and form values with.
+struct Ids {
+    team_id: Uuid,
+    suite: BuiltSuite,
+    run: Uuid,
+    attempt: Uuid,
+    member: Uuid,
+    invitation: Uuid,
+    invite_token: String,
+    share: Uuid,
+}
+
+impl Ids {
+    /// A team with a suite, a finished run, a second member, an invitation and a share link.
+    async fn create(app: &TestApp, team_id: Uuid, admin: Uuid, name: &str) -> Self {
+        let db = &app.db;
+        let suite = built::suite(db, team_id, &format!("{name} suite"), &["a"]).await;
+        let run = built::run(
+            db,
+            &suite,
+            &format!("{name}-run"),
+            1,
+            &[("a", 1, Some("pass"))],
+        )
+        .await;
+        let attempt = sqlx::query_scalar("SELECT id FROM attempts WHERE run_id = $1")
+            .bind(run)
+            .fetch_one(db)
+            .await
+            .unwrap();
+        let email = format!("member.{}@example.com", name.to_lowercase());
+        let member = create_member(db, &email, team_id, Role::Viewer).await;
+        let invite_token = token::generate();
+        let invitation = ringside::db::invitations::create(
+            db,
+            team_id,
+            Role::Viewer,
+            None,
+            admin,
+            &token::hash(&invite_token),
+        )
+        .await
+        .unwrap();
+        let share = ringside::db::share_links::insert(
+            db,
+            team_id,
+            &token::hash(&token::generate()),
+            "run",
+            run,
+            admin,
+            None,
+        )
+        .await
+        .unwrap();
+        Self {
+            team_id,
+            suite,
+            run,
+            attempt,
+            member,
+            invitation,
+            invite_token,
+            share,
+        }
+    }
+
+    /// `pattern` with each `{placeholder}` replaced by the id it names here; the segment
+    /// before a bare `{id}` says what kind of id it is.
+    fn fill(&self, pattern: &str) -> String {
+        let mut previous = "";
+        let mut filled = Vec::new();
+        for segment in pattern.split('/') {
+            let value = match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                None => segment.to_owned(),
+                Some(name) => match (previous, name) {
+                    ("suites", "id") => self.suite.suite_id.to_string(),
+                    ("keys", "id") => self.suite.key_id.to_string(),
+                    ("invitations", "id") => self.invitation.to_string(),
+                    ("shares", "id") => self.share.to_string(),
+                    (_, "run_id") => self.run.to_string(),
+                    (_, "attempt_id") => self.attempt.to_string(),
+                    (_, "user_id") => self.member.to_string(),
+                    (_, "team_id") => self.team_id.to_string(),
+                    ("invite", "token") => self.invite_token.clone(),
+                    (_, "form_token") => Uuid::new_v4().to_string(),
+                    _ => {
+                        panic!("no id for {segment} after /{previous}/ in {pattern}: add it to Ids")
+                    }
+                },
+            };
+            previous = segment;
+            filled.push(value);
+        }
+        filled.join("/")
+    }
+
+    /// The form fields of a route with their `{placeholders}` filled.
+    fn form(&self, fields: &[(&str, &str)]) -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), self.fill(value)))
+            .collect()
+    }
+}
+
+/// Two teams on one portal: the admin of "Home", and "Away"'s ids.
+async fn two_teams() -> (TestApp, Visitor, Ids, Ids) {
+    two_teams_on(TestApp::spawn_with(serve_args(&["--no-sync"])).await).await
+}
+
+/// [`two_teams`] on a portal that is not set up yet.
+async fn two_teams_on(app: TestApp) -> (TestApp, Visitor, Ids, Ids) {
+    let (admin, home_team) = setup(&app, "Home").await;
+    let admin_id: Uuid = sqlx::query_scalar("SELECT id FROM users")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let home = Ids::create(&app, home_team, admin_id, "Home").await;
+    let away_team = create_team(&app.db, "Away").await;
+    let away_admin = create_member(&app.db, "boss@away.example", away_team, Role::Admin).await;
+    let away = Ids::create(&app, away_team, away_admin, "Away").await;
+    (app, admin, home, away)
+}
+
+#[test]
+fn the_tables_cover_every_route() {
+    let declared = declared_routes();
+    let state_changing: BTreeSet<(String, String)> = declared
+        .iter()
+        .filter(|(method, _)| method != "GET")
+        .cloned()
+        .collect();
+    let listed: BTreeSet<(String, String)> = STATE_CHANGING
+        .iter()
+        .map(|(method, path, _)| ((*method).to_owned(), (*path).to_owned()))
+        .collect();
+    assert_eq!(
+        state_changing, listed,
+        "STATE_CHANGING lists exactly the router's state-changing routes"
+    );
+    assert!(declared.contains(&("GET".into(), "/runs/{run_id}/attempts/{attempt_id}".into())));
+}
+
+#[tokio::test]
+async fn every_state_changing_route_refuses_a_form_without_its_csrf_token() {
+    // First start: setting up is the only thing there is to do, and it needs the token too.
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let (_, _, setup_fields) = STATE_CHANGING[0];
+    let stranger = Visitor::new(&app);
+    let _ = stranger.get("/setup").await;
+    let response = stranger.post_raw("/setup", setup_fields).await;
+    assert_eq!(
+        response.status(),
+        StatusCode::FORBIDDEN,
+        "POST /setup without a CSRF token"
+    );
+    let teams: i64 = sqlx::query_scalar("SELECT count(*) FROM teams")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(teams, 0, "nothing was set up");
+
+    // Once set up, every other route.
+    let (app, admin, home, _away) = two_teams_on(app).await;
+    let audit_before: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    for (method, pattern, fields) in &STATE_CHANGING[1..] {
+        assert_eq!(*method, "POST", "forms post");
+        let path = home.fill(pattern);
+        let response = admin.post_raw(&path, &as_pairs(&home.form(fields))).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "{method} {pattern} without a CSRF token"
+        );
+    }
+    let audit_after: i64 = sqlx::query_scalar("SELECT count(*) FROM audit_log")
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(audit_before, audit_after, "no refused form did anything");
+    // Still signed in, still an admin: nothing was changed.
+    assert_eq!(admin.get("/keys").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn every_route_given_another_teams_ids_answers_404() {
+    let (app, admin, home, away) = two_teams().await;
+    let mut checked = Vec::new();
+    let with_ids = declared_routes()
+        .into_iter()
+        .filter(|(_, path)| path.contains('{') && !WITHOUT_TEAM_IDS.contains(&path.as_str()));
+    for (method, pattern) in with_ids {
+        let path = away.fill(&pattern);
+        let response = if method == "GET" {
+            admin.get(&path).await
+        } else {
+            let fields = STATE_CHANGING
+                .iter()
+                .find(|(m, p, _)| *m == method && *p == pattern)
+                .map(|(_, _, fields)| away.form(fields))
+                .unwrap_or_default();
+            admin.post(&path, &as_pairs(&fields)).await
+        };
+        assert_eq!(
+            response.status(),
+            StatusCode::NOT_FOUND,
+            "{method} {pattern} with another team's ids"
+        );
+        checked.push(pattern);
+    }
+    assert!(checked.len() >= 15, "{checked:?}");
+
+    // Ids in the query string or the form, and ids of two teams mixed in one path.
+    let suite = away.suite.suite_id;
+    let gets = [
+        format!("/compare?run={}", away.run),
+        format!("/compare?run={}&base={}", home.run, away.run),
+        format!("/compare/case?run={}&case=a", away.run),
+        format!("/runs/{}/attempts/{}", home.run, away.attempt),
+        format!("/runs/{}/attempts/{}/recording", home.run, away.attempt),
+        format!("/suites/{suite}/trend?range=all"),
+    ];
+    for path in gets {
+        assert_eq!(
+            admin.get(&path).await.status(),
+            StatusCode::NOT_FOUND,
+            "GET {path}"
+        );
+    }
+    let posts: [(&str, Vec<(String, String)>); 3] = [
+        (
+            "/share",
+            away.form(&[
+                ("target_kind", "run"),
+                ("target_id", "{run_id}"),
+                ("expires", "7d"),
+            ]),
+        ),
+        (
+            "/share",
+            away.form(&[
+                ("target_kind", "suite"),
+                ("target_id", &suite.to_string()),
+                ("expires", "7d"),
+            ]),
+        ),
+        ("/teams/switch", away.form(&[("team_id", "{team_id}")])),
+    ];
+    for (path, fields) in posts {
+        let response = admin.post(path, &as_pairs(&fields)).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::NOT_FOUND,
+            "POST {path} {fields:?}"
+        );
+    }
+    // Nothing of the other team's changed: its link, key, invitation and member are as they were.
+    let (revoked_links, revoked_keys, revoked_invitations, away_members): (i64, i64, i64, i64) =
+        sqlx::query_as(
+            "SELECT (SELECT count(*) FROM share_links WHERE team_id = $1 AND revoked_at IS NOT NULL),
+                    (SELECT count(*) FROM api_keys WHERE team_id = $1 AND revoked_at IS NOT NULL),
+                    (SELECT count(*) FROM invitations WHERE team_id = $1 AND revoked_at IS NOT NULL),
+                    (SELECT count(*) FROM memberships WHERE team_id = $1)",
+        )
+        .bind(away.team_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            revoked_links,
+            revoked_keys,
+            revoked_invitations,
+            away_members
+        ),
+        (0, 0, 0, 2)
+    );
+    let away_links: i64 = sqlx::query_scalar("SELECT count(*) FROM share_links WHERE team_id = $1")
+        .bind(away.team_id)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    assert_eq!(away_links, 1, "no link to the other team's run was made");
+}
+
+fn as_pairs(fields: &[(String, String)]) -> Vec<(&str, &str)> {
+    fields
+        .iter()
+        .map(|(name, value)| (name.as_str(), value.as_str()))
+        .collect()
+}
