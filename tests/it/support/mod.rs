@@ -7,6 +7,7 @@ pub(crate) mod built;
 pub(crate) mod db;
 pub(crate) mod html;
 pub(crate) mod proxy;
+pub(crate) mod routes;
 pub(crate) mod runs;
 pub(crate) mod sse;
 pub(crate) mod sync;
