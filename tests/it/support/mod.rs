@@ -11,6 +11,7 @@ pub(crate) mod routes;
 pub(crate) mod runs;
 pub(crate) mod sse;
 pub(crate) mod sync;
+pub(crate) mod team_ids;
 pub(crate) mod upstream;
 pub(crate) mod views;
 
