@@ -2,33 +2,18 @@
 //! masked, rotated and revoked; unreadable under another master key without crashing.
 
 use reqwest::StatusCode;
+use ringside::app::state::AppState;
 use ringside::auth::Role;
 use ringside::crypto::MasterKey;
-use ringside::simulator::{Simulator, SimulatorConfig};
 use ringside::sync::keys::KeyProblem;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::auth_teams::stored_key;
 use crate::support::TestApp;
 use crate::support::accounts::{Visitor, create_team, location, member, setup};
-use crate::support::app::serve_args;
-
-/// Keys the simulator accepts (each its own organization).
-pub(crate) const PRODUCTION: &str = "rr_sim_production_SECRETPLAIN_a1b2";
-const STAGING: &str = "rr_sim_staging_SECRETPLAIN_c3d4";
-const ROTATED: &str = "rr_sim_rotated_SECRETPLAIN_e5f6";
-
-/// A simulator accepting the three keys above.
-pub(crate) async fn simulator() -> Simulator {
-    Simulator::start(SimulatorConfig {
-        keys: [PRODUCTION, STAGING, ROTATED].map(str::to_owned).to_vec(),
-        ..SimulatorConfig::default_for_tests()
-    })
-    .await
-    .expect("the simulator starts")
-}
+use crate::support::app::{app_state, serve_args};
+use crate::support::upstream::{PRODUCTION, ROTATED, STAGING, simulator, stored_key};
 
 /// Every row of every table (sessions included) as text, bytea as hex.
 async fn database_dump(db: &PgPool) -> String {
@@ -150,7 +135,7 @@ async fn keys_are_verified_encrypted_masked_rotated_and_revoked() {
     assert_eq!((label.as_str(), rotated), ("Production", true));
 
     // The decrypted client works; other teams' and revoked keys are not found.
-    let state = app_state(&app, &sim);
+    let state = state_with(app.db.clone(), &sim.base_url(), TEST_MASTER_KEY).await;
     let client = state
         .revring_access()
         .client_for(team, production)
@@ -212,31 +197,13 @@ async fn keys_are_verified_encrypted_masked_rotated_and_revoked() {
 /// A fixed master key for tests that call library functions with the app's key.
 const TEST_MASTER_KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 
-/// The state the portal runs with (same database, master key and upstream), for calling
-/// library functions directly.
-fn app_state(app: &TestApp, sim: &Simulator) -> ringside::app::state::AppState {
-    let key = MasterKey::from_base64(&TEST_MASTER_KEY.to_owned().into()).unwrap();
-    state_with(app.db.clone(), sim.base_url(), key)
-}
-
-fn state_with(
-    db: PgPool,
-    base_url: String,
-    master_key: MasterKey,
-) -> ringside::app::state::AppState {
-    ringside::app::state::AppState {
-        run_updates: ringside::sync::live::RunUpdates::listen(db.clone()),
-        stopping: Default::default(),
+/// The state a portal runs with on this database, master key and upstream, built by startup.
+async fn state_with(db: PgPool, base_url: &str, master_key: &str) -> AppState {
+    app_state(
         db,
-        settings: std::sync::Arc::new(ringside::app::state::WebSettings {
-            revring_base_url: base_url.parse().unwrap(),
-            secure_cookies: false,
-            public_url: None,
-        }),
-        master_key: std::sync::Arc::new(master_key),
-        revring: ringside::revring::RevRing::new(&base_url).unwrap(),
-        setup_done: Default::default(),
-    }
+        &["--master-key", master_key, "--revring-base-url", base_url],
+    )
+    .await
 }
 
 #[tokio::test]
@@ -275,7 +242,12 @@ async fn another_master_key_reports_unreadable_keys_instead_of_crashing() {
     assert!(keys.contains("Cannot be decrypted"), "{keys}");
     assert!(keys.contains("1 stored key(s) cannot be decrypted with this server"));
 
-    let state = state_with(first.db.clone(), "http://127.0.0.1:9/v1".into(), new_key);
+    let state = state_with(
+        first.db.clone(),
+        "http://127.0.0.1:9/v1",
+        encoded.expose_secret(),
+    )
+    .await;
     match state.revring_access().client_for(team, key_id).await {
         Err(KeyProblem::Undecryptable(label)) => assert_eq!(label, "Production"),
         other => panic!("expected a clear refusal, got {:?}", other.map(|_| ())),

@@ -4,34 +4,11 @@
 use reqwest::StatusCode;
 use ringside::auth::Role;
 use ringside::crypto::MasterKey;
-use secrecy::SecretString;
 use uuid::Uuid;
 
 use crate::support::TestApp;
 use crate::support::accounts::{Visitor, create_member, create_team, location, member, setup};
-
-/// Stores an API key for `team` directly (no verification), as an earlier server would have.
-pub(crate) async fn stored_key(
-    app: &TestApp,
-    key: &MasterKey,
-    team: Uuid,
-    label: &str,
-    secret: &str,
-) -> Uuid {
-    let sealed = key.encrypt(&SecretString::from(secret.to_owned()));
-    sqlx::query_scalar(
-        "INSERT INTO api_keys (team_id, label, ciphertext, nonce, hint) VALUES ($1, $2, $3, $4, $5)
-         RETURNING id",
-    )
-    .bind(team)
-    .bind(label)
-    .bind(&sealed.ciphertext)
-    .bind(&sealed.nonce)
-    .bind(&secret[secret.len() - 4..])
-    .fetch_one(&app.db)
-    .await
-    .unwrap()
-}
+use crate::support::upstream::stored_key;
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
     sqlx::query_scalar(sql).fetch_one(&app.db).await.unwrap()

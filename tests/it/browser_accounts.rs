@@ -6,8 +6,8 @@ use std::time::Duration;
 use fantoccini::Locator;
 use tokio::time::Instant;
 
-use crate::auth_keys::{PRODUCTION, simulator};
 use crate::support::app::serve_args;
+use crate::support::upstream::{PRODUCTION, simulator};
 use crate::support::{Browser, TestApp};
 
 /// Types `text` into the field named `name` of the form posting to `action`.

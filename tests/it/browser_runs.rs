@@ -4,9 +4,9 @@ use std::time::Duration;
 
 use fantoccini::Locator;
 
-use crate::runs_pages::RunsWorld;
 use crate::support::Browser;
 use crate::support::accounts::{ADMIN_EMAIL, PASSWORD};
+use crate::support::runs::RunsWorld;
 
 #[tokio::test]
 async fn browser_starts_a_run_and_watches_the_progress_bar_reach_100() {

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::support::Browser;
 use crate::support::accounts::{ADMIN_EMAIL, PASSWORD};
-use crate::views::ViewsFixture;
+use crate::support::views::ViewsFixture;
 
 /// How long the recording may take to start playing.
 const PLAY_TIMEOUT: Duration = Duration::from_secs(20);
@@ -58,9 +58,19 @@ async fn browser_failed_attempt_recording_and_share_link_logged_out() {
         .await
         .unwrap();
     let title = text_of(&browser, "main h1").await;
-    if let Some(name) = &run.name {
-        assert_eq!(&title, name);
-    }
+    let expected = match run.name.as_deref().map(str::trim) {
+        Some(name) if !name.is_empty() => name.to_owned(),
+        _ => {
+            let revring_id: String =
+                sqlx::query_scalar("SELECT revring_id FROM runs WHERE id = $1")
+                    .bind(run.id)
+                    .fetch_one(&fx.app.db)
+                    .await
+                    .unwrap();
+            format!("Run {}", &revring_id[..8.min(revring_id.len())])
+        }
+    };
+    assert_eq!(title, expected, "the page is titled with the run's name");
     click(&browser, "#failures-only").await;
     let deadline = tokio::time::Instant::now() + PLAY_TIMEOUT;
     while !browser

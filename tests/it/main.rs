@@ -16,6 +16,7 @@ mod contract;
 mod foundation;
 mod local_cluster;
 mod revring_client;
+mod route_table;
 mod runs_pages;
 mod simulator;
 mod sync;

@@ -5,96 +5,21 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use ringside::auth::Role;
-use ringside::simulator::{Simulator, SimulatorConfig};
+use tokio::time::Instant;
 use uuid::Uuid;
 
-use crate::support::accounts::{
-    ADMIN_EMAIL, PASSWORD, Visitor, create_team, location, member, setup,
-};
+use crate::support::accounts::{ADMIN_EMAIL, PASSWORD, Visitor, create_team, location, member};
 use crate::support::app::{TestApp, serve_args};
+use crate::support::html::Page;
+use crate::support::runs::{DENTAL, RunsWorld, hidden};
+use crate::support::sse::read_until_done;
 
-/// A team on a portal whose upstream is an in-process simulator, suites imported.
-pub(crate) struct RunsWorld {
-    pub app: TestApp,
-    pub sim: Simulator,
-    pub admin: Visitor,
-    pub team_id: Uuid,
-}
+/// Simulator speed for tests that follow a run live: slow enough that a run started by the
+/// test is still going when its event stream connects, fast enough to end in seconds.
+const LIVE_SPEED: f64 = 20.0;
 
-impl RunsWorld {
-    pub(crate) async fn new() -> Self {
-        Self::with_speed(SimulatorConfig::default_for_tests().speed).await
-    }
-
-    pub(crate) async fn with_speed(speed: f64) -> Self {
-        let sim = Simulator::start(SimulatorConfig {
-            speed,
-            ..SimulatorConfig::default_for_tests()
-        })
-        .await
-        .unwrap();
-        let args = serve_args(&[
-            "--revring-base-url",
-            &sim.base_url(),
-            "--sync-interval-ms",
-            "20",
-        ]);
-        let app = TestApp::spawn_with(args).await;
-        let (admin, team_id) = setup(&app, "QA").await;
-        let added = admin
-            .post("/keys", &[("label", "Staging"), ("secret", &sim.keys()[0])])
-            .await;
-        assert_eq!(
-            added.status(),
-            StatusCode::SEE_OTHER,
-            "the key was accepted"
-        );
-        let refreshed = admin.post("/suites/refresh", &[]).await;
-        assert_eq!(location(&refreshed), "/suites");
-        Self {
-            app,
-            sim,
-            admin,
-            team_id,
-        }
-    }
-
-    /// Submits the dental suite's start-run form as the admin, with `extra` fields.
-    pub(crate) async fn submit_start(&self, extra: &[(&str, &str)]) -> reqwest::Response {
-        let suite_path = format!("/suites/{}", self.suite_id(DENTAL).await);
-        let form = self.admin.page(&suite_path).await;
-        let token = hidden(&form, "form_token");
-        let mut fields = vec![("form_token", token.as_str())];
-        fields.extend_from_slice(extra);
-        self.admin
-            .post(&format!("{suite_path}/runs"), &fields)
-            .await
-    }
-
-    /// Starts a run of the dental suite from its form; returns the run page's path.
-    pub(crate) async fn start_run(&self, extra: &[(&str, &str)]) -> String {
-        location(&self.submit_start(extra).await)
-    }
-
-    /// The id of the team's suite called `name`.
-    pub(crate) async fn suite_id(&self, name: &str) -> Uuid {
-        sqlx::query_scalar("SELECT id FROM suites WHERE team_id = $1 AND name = $2")
-            .bind(self.team_id)
-            .bind(name)
-            .fetch_one(&self.app.db)
-            .await
-            .unwrap()
-    }
-}
-
-/// The value of the hidden `name` field in a page.
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).expect("the field is on the page") + marker.len();
-    html[start..].chars().take_while(|c| *c != '"').collect()
-}
-
-const DENTAL: &str = "Dental clinic receptionist";
+/// How long a run followed live may take.
+const LIVE_TIMEOUT: Duration = Duration::from_secs(90);
 
 #[tokio::test]
 async fn suites_page_lists_the_imported_suites_with_their_last_run() {
@@ -153,35 +78,41 @@ async fn twenty_concurrent_submissions_of_one_form_start_one_run() {
 
 #[tokio::test]
 async fn a_started_run_is_followed_live_to_the_end() {
-    let world = RunsWorld::new().await;
+    // Slow enough that the run is still going when the page connects.
+    let world = RunsWorld::with_speed(LIVE_SPEED).await;
     let response = world.submit_start(&[("name", "smoke")]).await;
     let run_path = location(&response);
 
-    // The event stream opens with the live section at once.
+    // The event stream opens with the live section at once, then sends it again on every
+    // update the worker stores, and closes with the finished run.
     let mut events = world.admin.get(&format!("{run_path}/events")).await;
     assert_eq!(events.headers()["content-type"], "text/event-stream");
-    let first = events.chunk().await.unwrap().unwrap();
-    assert!(String::from_utf8_lossy(&first).contains("run-progress"));
+    let events = read_until_done(&mut events, Instant::now() + LIVE_TIMEOUT).await;
+    let kinds: Vec<&str> = events.iter().map(|event| event.kind.as_str()).collect();
+    assert_eq!(
+        kinds.first(),
+        Some(&"update"),
+        "a snapshot of the running run first"
+    );
+    assert_eq!(kinds.last(), Some(&"done"), "{kinds:?}");
+    assert!(
+        kinds.len() >= 2,
+        "an event after the snapshot, pushed by an update: {kinds:?}"
+    );
+    let first = Page::parse(&events[0].data);
+    assert_ne!(first.text_of("#run-status"), "completed");
+    let last = Page::parse(&events[events.len() - 1].data);
+    assert_eq!(last.text_of("#run-status"), "completed");
+    assert_eq!(last.attrs("#run-progress", "value"), ["100"]);
+    assert_eq!(
+        last.count("form[action$='/cancel']"),
+        0,
+        "a finished run cannot be cancelled"
+    );
 
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let html = world.admin.page(&run_path).await;
-        if html.contains("value=\"100\"")
-            && html.contains("badge-pass\" id=\"run-status\">completed")
-        {
-            assert!(html.contains("smoke"));
-            assert!(
-                !html.contains("Cancel run"),
-                "a finished run cannot be cancelled"
-            );
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the run page reached 100%"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let html = Page::parse(&world.admin.page(&run_path).await);
+    assert_eq!(html.text_of("main h1"), "smoke");
+    assert_eq!(html.text_of("#run-status"), "completed");
 }
 
 #[tokio::test]
@@ -276,7 +207,7 @@ async fn a_member_cancels_a_running_run() {
 
 #[tokio::test]
 async fn an_update_stored_by_one_process_reaches_a_page_served_by_another() {
-    let world = RunsWorld::new().await;
+    let world = RunsWorld::with_speed(LIVE_SPEED).await;
     // A second replica on the same database that does not poll RevRing itself.
     let replica_args = serve_args(&["--revring-base-url", &world.sim.base_url(), "--no-sync"]);
     let replica = TestApp::spawn_on(replica_args, world.app.db.clone()).await;
@@ -288,19 +219,21 @@ async fn an_update_stored_by_one_process_reaches_a_page_served_by_another() {
 
     let run_path = world.start_run(&[]).await;
 
+    // The snapshot on connect shows the run going; only a NOTIFY from the other process's
+    // worker can make the replica send anything after it.
     let mut events = reader.get(&format!("{run_path}/events")).await;
-    let mut stream = String::new();
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    while !stream.contains("event: done") {
-        let chunk = tokio::time::timeout_at(deadline, events.chunk())
-            .await
-            .expect("the replica streamed the run to its end")
-            .unwrap()
-            .expect("the stream stays open until the run is done");
-        stream.push_str(&String::from_utf8_lossy(&chunk));
-    }
-    assert!(stream.matches("event: update").count() >= 1, "{stream}");
-    assert!(stream.contains("id=\"run-status\">completed"));
+    let events = read_until_done(&mut events, Instant::now() + LIVE_TIMEOUT).await;
+    let kinds: Vec<&str> = events.iter().map(|event| event.kind.as_str()).collect();
+    assert_eq!(kinds.first(), Some(&"update"), "{kinds:?}");
+    assert_ne!(
+        Page::parse(&events[0].data).text_of("#run-status"),
+        "completed",
+        "the run was still going at connect"
+    );
+    assert!(kinds.len() >= 2, "an event after the snapshot: {kinds:?}");
+    assert_eq!(kinds.last(), Some(&"done"), "{kinds:?}");
+    let last = Page::parse(&events[events.len() - 1].data);
+    assert_eq!(last.text_of("#run-status"), "completed");
 }
 
 #[tokio::test]

@@ -5,12 +5,13 @@ use std::net::SocketAddr;
 
 use clap::Parser;
 use ringside::app::startup::Application;
+use ringside::app::state::AppState;
 use ringside::cli::{Cli, Command, ServeArgs};
 use ringside::crypto::MasterKey;
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
-use super::db::fresh_database;
+use super::db::{DropDatabase, fresh_database};
 
 /// A running portal for one test.
 pub(crate) struct TestApp {
@@ -20,6 +21,8 @@ pub(crate) struct TestApp {
     pub db: PgPool,
     /// A cookie-keeping HTTP client that does not follow redirects.
     pub client: reqwest::Client,
+    /// Drops the database when the test ends, if this app made it.
+    _database: Option<DropDatabase>,
 }
 
 /// Serve arguments as the command line would give them, bound to a free port, with a random
@@ -35,6 +38,25 @@ pub(crate) fn serve_args(extra: &[&str]) -> ServeArgs {
         Command::Serve(args) => args,
         _ => unreachable!("parsed a serve command"),
     }
+}
+
+/// A TCP port nothing listens on right now (another process may take it before it is used).
+pub(crate) fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|addr| addr.port())
+        .expect("a free port")
+}
+
+/// The state a portal started with `extra` serve arguments (and `--no-sync`) runs with on
+/// `db`, built by the same startup code, for calling library functions directly.
+pub(crate) async fn app_state(db: PgPool, extra: &[&str]) -> AppState {
+    let mut argv = vec!["--no-sync"];
+    argv.extend_from_slice(extra);
+    let (_, state) = ringside::app::startup::build_router(&serve_args(&argv), db)
+        .await
+        .expect("build the app state");
+    state
 }
 
 /// A cookie-keeping client that does not follow redirects (a fresh browser profile).
@@ -54,7 +76,10 @@ impl TestApp {
 
     /// Starts the portal with the given arguments on a fresh database.
     pub(crate) async fn spawn_with(args: ServeArgs) -> Self {
-        Self::spawn_on(args, fresh_database().await).await
+        let (db, database) = fresh_database().await;
+        let mut app = Self::spawn_on(args, db).await;
+        app._database = Some(database);
+        app
     }
 
     /// Starts the portal with the given arguments on an existing (migrated) database, e.g. a
@@ -70,6 +95,7 @@ impl TestApp {
             addr,
             db,
             client: new_client(),
+            _database: None,
         }
     }
 

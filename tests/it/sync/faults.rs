@@ -4,7 +4,7 @@ use ringside::simulator::Faults;
 use ringside::sync::start::{StartOutcome, start_run};
 use uuid::Uuid;
 
-use super::fixture::SyncFixture;
+use crate::support::sync::SyncFixture;
 
 #[tokio::test]
 async fn runs_end_equal_to_upstream_despite_5xx_429_latency_and_malformed_bodies() {

@@ -5,7 +5,7 @@ use ringside::simulator::SimulatorConfig;
 use ringside::sync::start::{StartOutcome, cancel_run, start_run};
 use uuid::Uuid;
 
-use super::fixture::SyncFixture;
+use crate::support::sync::SyncFixture;
 
 async fn started(fixture: &SyncFixture, name: Option<&str>) -> Uuid {
     let suite = fixture.suite().await;

@@ -3,9 +3,9 @@
 use reqwest::StatusCode;
 use ringside::auth::Role;
 
-use super::built::{self, assert_summaries_match_attempts};
 use crate::support::TestApp;
 use crate::support::accounts::{member, setup};
+use crate::support::built::{self, assert_summaries_match_attempts};
 
 /// The HTML of the comparison section `key` (up to the next section).
 fn section<'a>(html: &'a str, key: &str) -> &'a str {
@@ -126,7 +126,7 @@ async fn ringside_other_team(app: &TestApp) -> uuid::Uuid {
 
 #[tokio::test]
 async fn store_run_rebuilds_the_summary_when_a_run_changes() {
-    let db = crate::support::db::fresh_database().await;
+    let (db, _database) = crate::support::db::fresh_database().await;
     let team_id = crate::support::accounts::create_team(&db, "QA").await;
     let suite = built::suite(&db, team_id, "Support", &["a", "b"]).await;
     built::run(

@@ -1,9 +1,10 @@
 //! Every trend page with no history and with a single run, and the shared trend view.
 
-use super::built;
 use crate::support::TestApp;
 use crate::support::accounts::setup;
 use crate::support::app::serve_args;
+use crate::support::built;
+use crate::support::html::Page;
 
 #[tokio::test]
 async fn a_team_without_keys_is_pointed_to_them() {
@@ -97,7 +98,13 @@ async fn every_page_renders_with_a_single_run() {
     assert!(trend.contains("cx=\"376\""));
 
     let cases = admin.page(&format!("/suites/{id}/cases")).await;
-    assert!(cases.contains("cell-mixed") && cases.contains("cell-pass"));
+    let grid = Page::parse(&cases);
+    let row_a = grid.row("table.grid tbody tr", "Case a");
+    assert!(row_a.cells[2].has_class("cell-mixed"), "{row_a:?}");
+    assert_eq!(row_a.cells[1].text, "100% 1/1", "a's one run is not a pass");
+    let row_b = grid.row("table.grid tbody tr", "Case b");
+    assert!(row_b.cells[2].has_class("cell-pass"), "{row_b:?}");
+    assert_eq!(row_b.cells[1].text, "0% 0/1");
     assert!(cases.contains(&format!("/compare/case?run={run}&#38;case=a")));
     // Sorted by failure rate: the mixed case a (100%) before b (0%).
     assert!(cases.find("Case a").unwrap() < cases.find("Case b").unwrap());
@@ -106,8 +113,11 @@ async fn every_page_renders_with_a_single_run() {
         .await;
     assert!(by_name.contains("value=\"100\""), "at most 100 runs");
 
-    let flaky = admin.page(&format!("/suites/{id}/flaky")).await;
-    assert!(flaky.contains("too little evidence"));
+    let flaky = Page::parse(&admin.page(&format!("/suites/{id}/flaky")).await);
+    for case in ["Case a", "Case b"] {
+        let row = flaky.row("table tbody tr", case);
+        assert_eq!(row.cells[1].text, "too little evidence", "{case}");
+    }
 
     let compare = admin.page(&format!("/compare?run={run}")).await;
     assert!(compare.contains("first run of its suite"));
@@ -117,7 +127,7 @@ async fn every_page_renders_with_a_single_run() {
 
 #[tokio::test]
 async fn the_shared_trend_shows_no_private_links() {
-    let db = crate::support::db::fresh_database().await;
+    let (db, _database) = crate::support::db::fresh_database().await;
     let (_, state) = ringside::app::startup::build_router(&serve_args(&["--no-sync"]), db.clone())
         .await
         .unwrap();

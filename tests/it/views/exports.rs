@@ -3,7 +3,11 @@
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 
-use super::ViewsFixture;
+use crate::support::TestApp;
+use crate::support::accounts::setup;
+use crate::support::app::serve_args;
+use crate::support::built;
+use crate::support::views::ViewsFixture;
 
 #[tokio::test]
 async fn junit_csv_and_json_exports_match_the_run() {
@@ -109,4 +113,239 @@ async fn junit_csv_and_json_exports_match_the_run() {
     assert_eq!(json["attempts"].as_array().unwrap().len() as i64, total);
     assert_eq!(json["run"]["attempts"]["failed"], run.attempts_failed);
     assert!(json["attempts"][0]["transcript"].is_array());
+}
+
+/// One stored attempt, as the exports must show it.
+#[derive(Debug, sqlx::FromRow)]
+struct Stored {
+    revring_id: String,
+    test_case_revring_id: String,
+    test_case_name: String,
+    attempt_number: i32,
+    result: Option<String>,
+    reasoning: Option<String>,
+    transcript: serde_json::Value,
+    call_id: Option<String>,
+    started_at: Option<time::OffsetDateTime>,
+    completed_at: Option<time::OffsetDateTime>,
+}
+
+fn rfc3339(at: Option<time::OffsetDateTime>) -> String {
+    at.map(|at| {
+        at.to_offset(time::UtcOffset::UTC)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap()
+    })
+    .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn every_export_carries_each_stored_attempt_field_by_field() {
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let (admin, team_id) = setup(&app, "QA").await;
+    let suite = built::suite(&app.db, team_id, "Refunds", &["a", "b", "c", "d"]).await;
+    let run = built::run_with_status(
+        &app.db,
+        &suite,
+        "exp-1",
+        0,
+        "failed",
+        &[
+            ("a", 1, Some("pass")),
+            ("b", 1, Some("fail")),
+            ("b", 2, Some("error")),
+            ("c", 1, None),
+            ("d", 1, Some("inconclusive")),
+        ],
+    )
+    .await;
+    // A multi-line reasoning with markup, a call and timings on the failed attempt.
+    sqlx::query(
+        "UPDATE attempts SET reasoning = $2, call_id = 'call-77',
+                started_at = '2026-03-01T10:00:00Z', completed_at = '2026-03-01T10:01:35Z'
+         WHERE run_id = $1 AND revring_id = 'exp-1-att-1'",
+    )
+    .bind(run)
+    .bind("Refused the refund <politely> & \"firmly\"\nthen hung up")
+    .execute(&app.db)
+    .await
+    .unwrap();
+    let stored: Vec<Stored> = sqlx::query_as(
+        "SELECT revring_id, test_case_revring_id, test_case_name, attempt_number, result,
+                reasoning, transcript, call_id, started_at, completed_at
+         FROM attempts WHERE run_id = $1 ORDER BY revring_id",
+    )
+    .bind(run)
+    .fetch_all(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(stored.len(), 5);
+    let (status, total, done, passed, failed): (String, i32, i32, i32, i32) = sqlx::query_as(
+        "SELECT status, attempts_total, attempts_done, attempts_passed, attempts_failed
+         FROM runs WHERE id = $1",
+    )
+    .bind(run)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+
+    // CSV: one row per attempt, every column from the stored attempt.
+    let csv_text = admin.page(&format!("/runs/{run}/export.csv")).await;
+    let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "run_id",
+            "run_name",
+            "suite",
+            "test_case",
+            "attempt",
+            "result",
+            "reasoning",
+            "started_at",
+            "completed_at",
+            "duration_seconds",
+            "call_id",
+            "attempt_id"
+        ]
+    );
+    let mut rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect();
+    rows.sort_by(|a, b| a[11].cmp(&b[11]));
+    let expected: Vec<Vec<String>> = stored
+        .iter()
+        .map(|a| {
+            let duration = match (a.started_at, a.completed_at) {
+                (Some(start), Some(end)) => format!("{:.0}", (end - start).as_seconds_f64()),
+                _ => String::new(),
+            };
+            vec![
+                "exp-1".to_owned(),
+                "Run exp-1".to_owned(),
+                "Refunds".to_owned(),
+                a.test_case_name.clone(),
+                a.attempt_number.to_string(),
+                a.result.clone().unwrap_or_else(|| "pending".to_owned()),
+                a.reasoning.clone().unwrap_or_default(),
+                rfc3339(a.started_at),
+                rfc3339(a.completed_at),
+                duration,
+                a.call_id.clone().unwrap_or_default(),
+                a.revring_id.clone(),
+            ]
+        })
+        .collect();
+    assert_eq!(rows, expected);
+    assert_eq!(rows[1][9], "95", "the failed attempt lasted 1 min 35 s");
+
+    // JSON: the run's counters and every attempt's fields, transcript included.
+    let json: serde_json::Value = admin
+        .get(&format!("/runs/{run}/export.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(json["run"]["id"], run.to_string());
+    assert_eq!(json["run"]["revringId"], "exp-1");
+    assert_eq!(json["run"]["name"], "Run exp-1");
+    assert_eq!(json["run"]["suite"], "Refunds");
+    assert_eq!(json["run"]["status"], status);
+    assert_eq!(
+        json["run"]["attempts"],
+        serde_json::json!({"total": total, "done": done, "passed": passed, "failed": failed})
+    );
+    assert_eq!((total, done, passed, failed), (5, 4, 1, 3));
+    let mut attempts = json["attempts"].as_array().unwrap().clone();
+    attempts.sort_by_key(|a| a["id"].as_str().unwrap().to_owned());
+    let expected: Vec<serde_json::Value> = stored
+        .iter()
+        .map(|a| {
+            serde_json::json!({
+                "id": a.revring_id,
+                "testCaseId": a.test_case_revring_id,
+                "testCaseName": a.test_case_name,
+                "attemptNumber": a.attempt_number,
+                "result": a.result,
+                "reasoning": a.reasoning,
+                "callId": a.call_id,
+                "inboundCallId": null,
+                "startedAt": a.started_at.map(|at| rfc3339(Some(at))),
+                "completedAt": a.completed_at.map(|at| rfc3339(Some(at))),
+                "transcript": a.transcript,
+            })
+        })
+        .collect();
+    assert_eq!(attempts, expected);
+
+    // JUnit: one testcase per attempt; fail and error carry the reasoning, pending and unknown
+    // verdicts are skipped with a reason.
+    let xml = admin.page(&format!("/runs/{run}/export.xml")).await;
+    let doc = roxmltree::Document::parse(&xml).expect("well-formed XML");
+    let cases: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    let outcome = |name: &str| -> (String, Option<String>, Option<String>) {
+        let case = cases
+            .iter()
+            .find(|c| c.attribute("name") == Some(name))
+            .unwrap_or_else(|| panic!("testcase {name}"));
+        assert_eq!(case.attribute("classname"), Some("Refunds"));
+        let child = case
+            .children()
+            .find(|n| n.is_element() && !n.has_tag_name("system-out"));
+        match child {
+            None => ("pass".to_owned(), None, None),
+            Some(node) => (
+                node.tag_name().name().to_owned(),
+                node.attribute("message").map(str::to_owned),
+                node.text().map(str::to_owned),
+            ),
+        }
+    };
+    assert_eq!(cases.len(), 5);
+    assert_eq!(outcome("Case a #1"), ("pass".into(), None, None));
+    assert_eq!(
+        outcome("Case b #1"),
+        (
+            "failure".into(),
+            Some("Refused the refund <politely> & \"firmly\"".into()),
+            Some("Refused the refund <politely> & \"firmly\"\nthen hung up".into())
+        )
+    );
+    assert_eq!(
+        outcome("Case b #2"),
+        (
+            "error".into(),
+            Some("judged error".into()),
+            Some("judged error".into())
+        )
+    );
+    assert_eq!(outcome("Case c #1").0, "skipped");
+    assert_eq!(outcome("Case c #1").1.as_deref(), Some("not judged"));
+    assert_eq!(outcome("Case d #1").0, "skipped");
+    assert_eq!(
+        outcome("Case d #1").1.as_deref(),
+        Some("verdict \"inconclusive\"")
+    );
+    let suite_node = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite"))
+        .unwrap();
+    for (attribute, value) in [
+        ("tests", "5"),
+        ("failures", "1"),
+        ("errors", "1"),
+        ("skipped", "2"),
+    ] {
+        assert_eq!(suite_node.attribute(attribute), Some(value), "{attribute}");
+    }
 }

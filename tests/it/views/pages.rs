@@ -6,10 +6,13 @@ use reqwest::header::{ACCEPT_RANGES, CACHE_CONTROL, CONTENT_RANGE, CONTENT_TYPE,
 use ringside::auth::Role;
 use serde_json::json;
 
-use super::ViewsFixture;
-use super::fixture::escaped;
-use crate::auth_keys::PRODUCTION;
+use std::collections::BTreeMap;
+
 use crate::support::accounts::{create_team, member};
+use crate::support::html::{Page, texts_in};
+use crate::support::upstream::PRODUCTION;
+use crate::support::views::ViewsFixture;
+use crate::support::views::escaped;
 
 #[tokio::test]
 async fn run_page_groups_attempts_compares_and_filters_failures() {
@@ -18,19 +21,23 @@ async fn run_page_groups_attempts_compares_and_filters_failures() {
     let page = fx.admin.page(&format!("/runs/{}", run.id)).await;
     assert!(page.contains("Attempts by test case"), "{page}");
     assert!(page.contains("the suite's previous run"));
-    assert!(page.contains("class=\"case-group\""));
-    let changes = [
-        "new failure",
-        "still failing",
-        "fixed",
-        "flaky",
-        "still passing",
-        ">new<",
-    ];
-    assert!(
-        changes.iter().any(|label| page.contains(label)),
-        "a comparison label"
+    // Each case's change badge says what its attempts here and in the suite's previous run
+    // add up to, worked out from the stored attempts.
+    let previous = fx.previous_run(run.id).await;
+    let expected = expected_changes(
+        &fx.case_results(run.id).await,
+        &fx.case_results(previous).await,
     );
+    let shown: BTreeMap<String, String> = Page::parse(&page)
+        .select("tbody.case-group")
+        .into_iter()
+        .map(|group| {
+            let name = texts_in(group, "th.case-name").concat();
+            let change = texts_in(group, ".change").concat();
+            (name, change)
+        })
+        .collect();
+    assert_eq!(shown, expected);
     let attempts = fx.attempts(run.id).await;
     assert_eq!(
         page.matches("class=\"attempt-row\"").count(),
@@ -104,12 +111,33 @@ async fn attempt_page_shows_html_as_text_with_case_call_and_recording() {
         .attempts(run.id)
         .await
         .into_iter()
-        .filter(|(_, r)| r.as_deref() == Some("fail"))
+        .filter(|(_, r)| matches!(r.as_deref(), Some("fail" | "error")))
         .map(|(id, _)| id)
         .collect();
-    if failed.len() > 1 {
-        assert!(page.contains(&format!("/runs/{}/attempts/{}", run.id, failed[1])));
-        assert!(page.contains("Next failure"));
+    assert!(
+        failed.len() >= 2,
+        "the fixture picks a run with failures to step between"
+    );
+    let position = failed.iter().position(|id| *id == attempt).unwrap();
+    let next = Page::parse(&page).attrs("a#next-failed", "href");
+    match failed.get(position + 1) {
+        Some(second) => assert_eq!(
+            next,
+            [format!("/runs/{}/attempts/{second}", run.id)],
+            "Next failure leads to the run's second failed attempt"
+        ),
+        None => assert!(next.is_empty(), "no Next failure after the last one"),
+    }
+    if let Some(last) = failed.last().filter(|last| **last != attempt) {
+        let last_page = Page::parse(
+            &fx.admin
+                .page(&format!("/runs/{}/attempts/{last}", run.id))
+                .await,
+        );
+        assert!(
+            last_page.attrs("a#next-failed", "href").is_empty(),
+            "no Next failure after the last one"
+        );
     }
 
     let audio = fx.admin.get(&src).await;
@@ -165,4 +193,38 @@ async fn another_teams_runs_attempts_recordings_and_exports_answer_404() {
     let other = fx.other_run(&run, true).await;
     let path = format!("/runs/{}/attempts/{attempt}", other.id);
     assert_eq!(fx.admin.get(&path).await.status(), StatusCode::NOT_FOUND);
+}
+
+/// A case's verdicts in one run, by case name: (passed, not passed, pending) attempts.
+type CaseResults = BTreeMap<String, (u32, u32, u32)>;
+
+/// The one-word outcome of a case's attempts.
+fn outcome((passed, not_passed, _pending): (u32, u32, u32)) -> &'static str {
+    match (passed, not_passed) {
+        (0, 0) => "pending",
+        (_, 0) => "pass",
+        (0, _) => "fail",
+        _ => "mixed",
+    }
+}
+
+/// The run page's change badge for each case of `run`, compared with `previous`, by hand.
+fn expected_changes(run: &CaseResults, previous: &CaseResults) -> BTreeMap<String, String> {
+    run.iter()
+        .map(|(name, counts)| {
+            let now = outcome(*counts);
+            let label = match previous.get(name).map(|before| outcome(*before)) {
+                None => "new",
+                Some("pending") => "pending",
+                Some(_) if now == "pending" => "pending",
+                Some("mixed") => "flaky",
+                Some(_) if now == "mixed" => "flaky",
+                Some("pass") if now == "pass" => "still passing",
+                Some("pass") => "new failure",
+                Some(_) if now == "pass" => "fixed",
+                Some(_) => "still failing",
+            };
+            (name.clone(), label.to_owned())
+        })
+        .collect()
 }

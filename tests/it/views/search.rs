@@ -3,9 +3,14 @@
 use ringside::auth::Role;
 use serde_json::json;
 
-use super::ViewsFixture;
-use super::fixture::escaped;
-use crate::support::accounts::{create_team, member};
+use uuid::Uuid;
+
+use crate::support::TestApp;
+use crate::support::accounts::{Visitor, create_team, member, setup};
+use crate::support::app::serve_args;
+use crate::support::built;
+use crate::support::html::Page;
+use crate::support::views::{ViewsFixture, escaped};
 
 #[tokio::test]
 async fn search_finds_a_phrase_in_one_transcript_highlighted_and_only_in_the_team() {
@@ -81,4 +86,128 @@ async fn search_finds_a_phrase_in_one_transcript_highlighted_and_only_in_the_tea
         .await
         .unwrap();
     assert!(plan.join("\n").contains("attempts_search"), "{plan:?}");
+}
+
+/// The attempt links of a results page, and the link to the next page if any.
+fn hits_and_next(html: &str) -> (Vec<String>, Vec<String>, Option<String>) {
+    let page = Page::parse(html);
+    let hrefs = page.attrs("li.search-hit a.hit-title", "href");
+    let verdicts = page.texts("li.search-hit .hit-head .badge");
+    let next = page
+        .select("nav.pager a")
+        .into_iter()
+        .find(|link| link.text().collect::<String>().contains("Older"))
+        .and_then(|link| link.value().attr("href").map(str::to_owned));
+    (hrefs, verdicts, next)
+}
+
+/// Follows "Older" from `first` to the last page; returns every hit and verdict in order.
+async fn all_pages(visitor: &Visitor, first: &str) -> (Vec<String>, Vec<String>, usize) {
+    let (mut hrefs, mut verdicts, mut next) = hits_and_next(&visitor.page(first).await);
+    let mut pages = 1;
+    while let Some(href) = next {
+        let path = if href.starts_with('/') {
+            href
+        } else {
+            format!("/search{href}")
+        };
+        let (more, more_verdicts, after) = hits_and_next(&visitor.page(&path).await);
+        assert!(!more.is_empty(), "a page reached by Older has results");
+        hrefs.extend(more);
+        verdicts.extend(more_verdicts);
+        next = after;
+        pages += 1;
+        assert!(pages < 10, "the pager ends");
+    }
+    (hrefs, verdicts, pages)
+}
+
+#[tokio::test]
+async fn search_reads_reasoning_filters_by_verdict_and_pages_without_loss() {
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let (admin, team_id) = setup(&app, "QA").await;
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i", "j"];
+    let suite = built::suite(&app.db, team_id, "Zoo line", &names).await;
+    // Four runs of ten attempts: three all failed, one half passed and half errored.
+    let mut expected: Vec<(String, &str)> = Vec::new();
+    for (i, verdicts) in [
+        ["fail"; 10],
+        ["fail"; 10],
+        ["fail"; 10],
+        [
+            "pass", "pass", "pass", "pass", "pass", "error", "error", "error", "error", "error",
+        ],
+    ]
+    .iter()
+    .enumerate()
+    {
+        let attempts: Vec<built::AttemptSpec<'_>> = names
+            .iter()
+            .zip(verdicts)
+            .map(|(case, verdict)| (*case, 1, Some(*verdict)))
+            .collect();
+        let run = built::run(&app.db, &suite, &format!("z{i}"), 4 - i as i64, &attempts).await;
+        let ids: Vec<(Uuid, Option<String>)> =
+            sqlx::query_as("SELECT id, result FROM attempts WHERE run_id = $1")
+                .bind(run)
+                .fetch_all(&app.db)
+                .await
+                .unwrap();
+        for (id, result) in ids {
+            let verdict = match result.as_deref() {
+                Some("pass") => "pass",
+                Some("fail") => "fail",
+                _ => "error",
+            };
+            expected.push((format!("/runs/{run}/attempts/{id}"), verdict));
+        }
+    }
+    // The word is only in the judge's reasoning, never in a transcript.
+    sqlx::query(
+        "UPDATE attempts SET reasoning = 'The agent quoted the quokka clause ' || revring_id
+         WHERE team_id = $1",
+    )
+    .bind(team_id)
+    .execute(&app.db)
+    .await
+    .unwrap();
+
+    // Every match once, over two pages (25 per page), none lost or repeated.
+    let (hrefs, _, pages) = all_pages(&admin, "/search?q=quokka").await;
+    assert_eq!(pages, 2);
+    let mut found = hrefs.clone();
+    found.sort();
+    let mut all: Vec<String> = expected.iter().map(|(href, _)| href.clone()).collect();
+    all.sort();
+    assert_eq!(found, all, "every attempt once");
+
+    // The judge's line is shown, the word marked.
+    let first = Page::parse(&admin.page("/search?q=quokka").await);
+    let judge = first.texts("li.search-hit p.hit-line");
+    assert!(
+        judge[0].starts_with("Judge The agent quoted the quokka clause z"),
+        "{judge:?}"
+    );
+    assert_eq!(first.texts("li.search-hit mark")[0], "quokka");
+
+    // With a verdict, only that verdict, across pages too: 30 failures over two pages.
+    for (verdict, count, page_count) in [("fail", 30, 2), ("pass", 5, 1), ("error", 5, 1)] {
+        let (hrefs, verdicts, pages) =
+            all_pages(&admin, &format!("/search?q=quokka&verdict={verdict}")).await;
+        assert_eq!(pages, page_count, "{verdict}");
+        assert!(
+            verdicts.iter().all(|v| v == verdict),
+            "{verdict}: {verdicts:?}"
+        );
+        let mut found = hrefs;
+        found.sort();
+        let mut wanted: Vec<String> = expected
+            .iter()
+            .filter(|(_, v)| *v == verdict)
+            .map(|(href, _)| href.clone())
+            .collect();
+        wanted.sort();
+        assert_eq!(found.len(), count, "{verdict}");
+        assert_eq!(found, wanted, "{verdict}: every such attempt once");
+    }
 }

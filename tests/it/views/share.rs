@@ -6,10 +6,10 @@ use ringside::auth::Role;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::ViewsFixture;
-use super::fixture::PickedRun;
 use crate::support::accounts::{ADMIN_EMAIL, Visitor, location, member};
 use crate::support::app::new_client;
+use crate::support::views::PickedRun;
+use crate::support::views::ViewsFixture;
 
 /// Creates a link as `who`; returns its URL as shown once on `/shares`.
 pub(super) async fn create_link(who: &Visitor, kind: &str, target: Uuid, expires: &str) -> String {

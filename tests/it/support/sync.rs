@@ -11,7 +11,7 @@ use ringside::sync::{RevRingAccess, SyncSettings, Worker};
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::support::db::fresh_database;
+use super::db::{DropDatabase, fresh_database};
 
 /// Poll interval of test workers.
 pub(crate) const FAST_POLL: Duration = Duration::from_millis(20);
@@ -27,6 +27,8 @@ pub(crate) struct SyncFixture {
     pub team_id: Uuid,
     pub user_id: Uuid,
     pub key_id: Uuid,
+    /// Drops the database when the test ends.
+    _database: DropDatabase,
 }
 
 impl SyncFixture {
@@ -35,7 +37,7 @@ impl SyncFixture {
     }
 
     pub(crate) async fn with_sim(args: SimulatorConfig) -> Self {
-        let db = fresh_database().await;
+        let (db, database) = fresh_database().await;
         let sim = Simulator::start(args).await.expect("simulator starts");
         let master = MasterKey::generate();
         let team_id: Uuid =
@@ -76,6 +78,7 @@ impl SyncFixture {
             team_id,
             user_id,
             key_id,
+            _database: database,
         }
     }
 

@@ -1,15 +1,16 @@
 //! A portal on a simulator whose seeded run history has been imported and synced in full.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use ringside::simulator::Simulator;
 use uuid::Uuid;
 
-use crate::auth_keys::{PRODUCTION, simulator};
-use crate::support::TestApp;
-use crate::support::accounts::{Visitor, location, setup};
-use crate::support::app::serve_args;
+use super::TestApp;
+use super::accounts::{Visitor, location, setup};
+use super::app::serve_args;
+use super::upstream::{PRODUCTION, simulator};
 
 /// How long the imported history may take to sync.
 const SYNC_TIMEOUT: Duration = Duration::from_secs(90);
@@ -82,7 +83,8 @@ impl ViewsFixture {
         }
     }
 
-    /// The newest completed run with failures that has an earlier judged run in its suite.
+    /// The newest completed run with failures that has an earlier judged run in its suite,
+    /// preferring one with two or more failures (to step between).
     pub(crate) async fn failing_run(&self) -> PickedRun {
         sqlx::query_as(
             "SELECT r.id, r.suite_id, r.name, r.attempts_total, r.attempts_failed
@@ -90,7 +92,7 @@ impl ViewsFixture {
              WHERE r.team_id = $1 AND r.status = 'completed' AND r.attempts_failed > 0
                AND EXISTS (SELECT 1 FROM runs p WHERE p.suite_id = r.suite_id
                            AND p.created_at < r.created_at AND p.attempts_done > 0)
-             ORDER BY r.created_at DESC LIMIT 1",
+             ORDER BY r.attempts_failed >= 2 DESC, r.created_at DESC LIMIT 1",
         )
         .bind(self.team_id)
         .fetch_one(&self.app.db)
@@ -127,6 +129,40 @@ impl ViewsFixture {
         .unwrap()
     }
 
+    /// The run of the same suite created just before `run_id`.
+    pub(crate) async fn previous_run(&self, run_id: Uuid) -> Uuid {
+        sqlx::query_scalar(
+            "SELECT p.id FROM runs r JOIN runs p ON p.suite_id = r.suite_id
+                 AND (p.created_at, p.id) < (r.created_at, r.id)
+             WHERE r.id = $1 ORDER BY p.created_at DESC, p.id DESC LIMIT 1",
+        )
+        .bind(run_id)
+        .fetch_one(&self.app.db)
+        .await
+        .expect("the run has a predecessor")
+    }
+
+    /// Each case of the run by name: its passed, not passed and pending attempts.
+    pub(crate) async fn case_results(&self, run_id: Uuid) -> BTreeMap<String, (u32, u32, u32)> {
+        let mut cases: BTreeMap<String, (u32, u32, u32)> = BTreeMap::new();
+        for (name, result) in sqlx::query_as::<_, (String, Option<String>)>(
+            "SELECT test_case_name, result FROM attempts WHERE run_id = $1",
+        )
+        .bind(run_id)
+        .fetch_all(&self.app.db)
+        .await
+        .unwrap()
+        {
+            let counts = cases.entry(name).or_default();
+            match result.as_deref() {
+                Some("pass") => counts.0 += 1,
+                Some(_) => counts.1 += 1,
+                None => counts.2 += 1,
+            }
+        }
+        cases
+    }
+
     /// The first failed attempt of the run.
     pub(crate) async fn failed_attempt(&self, run_id: Uuid) -> Uuid {
         self.attempts(run_id)
@@ -155,7 +191,7 @@ impl ViewsFixture {
 }
 
 /// `text` as the pages escape it.
-pub(super) fn escaped(text: &str) -> String {
+pub(crate) fn escaped(text: &str) -> String {
     text.replace('&', "&#38;")
         .replace('<', "&#60;")
         .replace('>', "&#62;")

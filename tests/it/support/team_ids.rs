@@ -1,0 +1,114 @@
+//! One team with one of everything that has an id (suite, key, run, attempt, member,
+//! invitation, share link), to fill route patterns with: tests of every route use two.
+
+use ringside::auth::{Role, token};
+use uuid::Uuid;
+
+use super::TestApp;
+use super::accounts::create_member;
+use super::built::{self, BuiltSuite};
+
+/// One team's ids, to fill path placeholders and form values with.
+pub(crate) struct Ids {
+    pub team_id: Uuid,
+    pub suite: BuiltSuite,
+    pub run: Uuid,
+    pub attempt: Uuid,
+    pub member: Uuid,
+    pub invitation: Uuid,
+    pub invite_token: String,
+    pub share: Uuid,
+}
+
+impl Ids {
+    /// A team with a suite, a finished run, a second member, an invitation and a share link.
+    pub(crate) async fn create(app: &TestApp, team_id: Uuid, admin: Uuid, name: &str) -> Self {
+        let db = &app.db;
+        let suite = built::suite(db, team_id, &format!("{name} suite"), &["a"]).await;
+        let run = built::run(
+            db,
+            &suite,
+            &format!("{name}-run"),
+            1,
+            &[("a", 1, Some("pass"))],
+        )
+        .await;
+        let attempt = sqlx::query_scalar("SELECT id FROM attempts WHERE run_id = $1")
+            .bind(run)
+            .fetch_one(db)
+            .await
+            .unwrap();
+        let email = format!("member.{}@example.com", name.to_lowercase());
+        let member = create_member(db, &email, team_id, Role::Viewer).await;
+        let invite_token = token::generate();
+        let invitation = ringside::db::invitations::create(
+            db,
+            team_id,
+            Role::Viewer,
+            None,
+            admin,
+            &token::hash(&invite_token),
+        )
+        .await
+        .unwrap();
+        let share = ringside::db::share_links::insert(
+            db,
+            team_id,
+            &token::hash(&token::generate()),
+            "run",
+            run,
+            admin,
+            None,
+        )
+        .await
+        .unwrap();
+        Self {
+            team_id,
+            suite,
+            run,
+            attempt,
+            member,
+            invitation,
+            invite_token,
+            share,
+        }
+    }
+
+    /// `pattern` with each `{placeholder}` replaced by the id it names here; the segment
+    /// before a bare `{id}` says what kind of id it is.
+    pub(crate) fn fill(&self, pattern: &str) -> String {
+        let mut previous = "";
+        let mut filled = Vec::new();
+        for segment in pattern.split('/') {
+            let value = match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                None => segment.to_owned(),
+                Some(name) => match (previous, name) {
+                    ("suites", "id") => self.suite.suite_id.to_string(),
+                    ("keys", "id") => self.suite.key_id.to_string(),
+                    ("invitations", "id") => self.invitation.to_string(),
+                    ("shares", "id") => self.share.to_string(),
+                    (_, "run_id") => self.run.to_string(),
+                    (_, "attempt_id") => self.attempt.to_string(),
+                    (_, "user_id") => self.member.to_string(),
+                    (_, "team_id") => self.team_id.to_string(),
+                    ("invite", "token") => self.invite_token.clone(),
+                    (_, "form_token") => Uuid::new_v4().to_string(),
+                    _ => {
+                        panic!("no id for {segment} after /{previous}/ in {pattern}: add it to Ids")
+                    }
+                },
+            };
+            previous = segment;
+            filled.push(value);
+        }
+        filled.join("/")
+    }
+
+    /// The form fields of a route with their `{placeholders}` filled.
+    pub(crate) fn form(&self, fields: &[(&str, &str)]) -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|(name, value)| ((*name).to_owned(), self.fill(value)))
+            .collect()
+    }
+}
