@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use secrecy::{ExposeSecret, SecretString};
@@ -17,6 +17,7 @@ use crate::db::accounts::is_unique_violation;
 use crate::db::api_keys::{self, KeyRow, hint_of};
 use crate::db::audit::{AuditAction, audit};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Path;
 use crate::web::kit::forms::{FieldErrors, name_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;

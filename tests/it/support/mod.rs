@@ -3,6 +3,7 @@
 pub(crate) mod accounts;
 pub(crate) mod app;
 pub(crate) mod browser;
+pub(crate) mod checks;
 pub(crate) mod db;
 pub(crate) mod proxy;
 
