@@ -196,6 +196,30 @@ async fn ui_pages_a_share_link_names_its_team_and_expiry() {
     let own = fx.admin.page(&format!("/runs/{}", run.id)).await;
     assert!(!own.contains("id=\"share-note\""));
 
+    // Revoking the link and the team's key asks first, naming what goes.
+    let link_id: Uuid =
+        sqlx::query_scalar("SELECT id FROM share_links WHERE team_id = $1 AND target_id = $2")
+            .bind(fx.team_id)
+            .bind(run.id)
+            .fetch_one(&fx.app.db)
+            .await
+            .unwrap();
+    let ask = fx.admin.page(&format!("/shares/{link_id}/revoke")).await;
+    assert!(ask.contains("<h1>Revoke this share link?</h1>"), "{ask}");
+    assert!(ask.contains(&format!("action=\"/shares/{link_id}/revoke\"")));
+    let key_id: Uuid = sqlx::query_scalar("SELECT id FROM api_keys WHERE team_id = $1")
+        .bind(fx.team_id)
+        .fetch_one(&fx.app.db)
+        .await
+        .unwrap();
+    let ask = fx.admin.page(&format!("/keys/{key_id}/revoke")).await;
+    assert!(
+        ask.contains("<h1>Revoke the key “Production”?</h1>"),
+        "{ask}"
+    );
+    let still = new_client().get(fx.app.url(&path)).send().await.unwrap();
+    assert_eq!(still.status(), StatusCode::OK, "asking revokes nothing");
+
     // A new link is offered once, with a copy button (shown by the script).
     let target = run.id.to_string();
     let made = fx
