@@ -186,6 +186,38 @@ pub async fn bump_session_epoch(db: impl PgExecutor<'_>, user_id: Uuid) -> sqlx:
     .await
 }
 
+/// Renames the user.
+pub async fn set_display_name(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    display_name: &str,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE users SET display_name = $2 WHERE id = $1",
+        user_id,
+        display_name
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Replaces the user's password hash and ends every session of theirs (a new epoch, returned).
+pub async fn set_password(
+    db: impl PgExecutor<'_>,
+    user_id: Uuid,
+    password_hash: &str,
+) -> sqlx::Result<i32> {
+    sqlx::query_scalar!(
+        "UPDATE users SET password_hash = $2, session_epoch = session_epoch + 1
+         WHERE id = $1 RETURNING session_epoch",
+        user_id,
+        password_hash
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// The team's members, admins first.
 pub async fn members(db: &PgPool, team_id: Uuid) -> sqlx::Result<Vec<MemberRow>> {
     sqlx::query_as!(

@@ -174,3 +174,14 @@ pub async fn attempts(
     .fetch_all(db)
     .await
 }
+
+/// Whether `text` leaves nothing to search once English stop words ("the", "and") and
+/// punctuation are dropped: the search would match nothing, and the page says why.
+pub async fn nothing_searchable(db: &PgPool, text: &str) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT numnode(websearch_to_tsquery('english', $1)) = 0 AS "empty!""#,
+        text
+    )
+    .fetch_one(db)
+    .await
+}

@@ -41,6 +41,10 @@ pub struct ResolvedLink {
     pub target_id: Uuid,
     /// Whether it has expired or was revoked.
     pub ended: bool,
+    /// The team's name, shown to the link's viewers.
+    pub team_name: String,
+    /// When the link stops working (`None`: never).
+    pub expires_at: Option<OffsetDateTime>,
 }
 
 /// Stores a new link; returns its id.
@@ -73,9 +77,11 @@ pub async fn insert(
 pub async fn resolve(db: &PgPool, token_hash: &[u8]) -> sqlx::Result<Option<ResolvedLink>> {
     sqlx::query_as!(
         ResolvedLink,
-        r#"SELECT id, team_id, target_kind, target_id,
-                  (revoked_at IS NOT NULL OR coalesce(expires_at <= now(), false)) AS "ended!"
-           FROM share_links WHERE token_hash = $1"#,
+        r#"SELECT l.id, l.team_id, l.target_kind, l.target_id,
+                  (l.revoked_at IS NOT NULL OR coalesce(l.expires_at <= now(), false)) AS "ended!",
+                  t.name AS team_name, l.expires_at
+           FROM share_links l JOIN teams t ON t.id = l.team_id
+           WHERE l.token_hash = $1"#,
         token_hash,
     )
     .fetch_optional(db)

@@ -26,14 +26,58 @@ pub struct DashboardRow {
     pub recent_passed: Vec<i32>,
     /// Attempts judged in the same runs.
     pub recent_judged: Vec<i32>,
-    /// Attempts passed in the latest finished run at least `days` old.
+    /// Attempts passed in the finished run closest to `days` ago (see [`dashboard`]).
     pub past_passed: Option<i32>,
     /// Attempts judged in that run.
     pub past_judged: Option<i32>,
+    /// When that run was created.
+    pub past_created_at: Option<OffsetDateTime>,
+}
+
+/// The team's runs and attempts in the last 7 days and the 7 days before.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WeekTotals {
+    /// Runs created in the last 7 days.
+    pub runs_this_week: i64,
+    /// Runs created 7 to 14 days ago.
+    pub runs_last_week: i64,
+    /// Attempts passed in this week's runs.
+    pub passed_this_week: i64,
+    /// Attempts judged (passed or failed) in this week's runs.
+    pub judged_this_week: i64,
+    /// Attempts passed in last week's runs.
+    pub passed_last_week: i64,
+    /// Attempts judged in last week's runs.
+    pub judged_last_week: i64,
+}
+
+/// The team's headline numbers: runs and attempts of the last 7 days and the 7 before.
+pub async fn week_totals(db: &PgPool, team_id: Uuid) -> sqlx::Result<WeekTotals> {
+    sqlx::query_as!(
+        WeekTotals,
+        r#"SELECT count(*) FILTER (WHERE this_week) AS "runs_this_week!",
+                  count(*) FILTER (WHERE NOT this_week) AS "runs_last_week!",
+                  coalesce(sum(passed) FILTER (WHERE this_week), 0)::int8 AS "passed_this_week!",
+                  coalesce(sum(judged) FILTER (WHERE this_week), 0)::int8 AS "judged_this_week!",
+                  coalesce(sum(passed) FILTER (WHERE NOT this_week), 0)::int8 AS "passed_last_week!",
+                  coalesce(sum(judged) FILTER (WHERE NOT this_week), 0)::int8 AS "judged_last_week!"
+           FROM (
+               SELECT r.created_at > now() - interval '7 days' AS this_week,
+                      r.attempts_passed AS passed,
+                      r.attempts_passed + r.attempts_failed AS judged
+               FROM runs r
+               WHERE r.team_id = $1 AND r.created_at > now() - interval '14 days'
+           ) w"#,
+        team_id,
+    )
+    .fetch_one(db)
+    .await
 }
 
 /// Every current suite of the team with its last run, the pass counts of its `recent` latest
-/// finished runs and of its latest finished run at least `days` old.
+/// finished runs and of the finished run closest to `days` ago: the latest at least `days` old
+/// or the earliest of the quarter-window after it, whichever is nearer (a history that began
+/// 28 days ago still compares with about a month ago).
 pub async fn dashboard(
     db: &PgPool,
     team_id: Uuid,
@@ -46,7 +90,8 @@ pub async fn dashboard(
                   last.id AS "last_run_id?", last.status AS "last_status?: RunStatus",
                   last.created_at AS "last_created_at?",
                   spark.passed AS "recent_passed!", spark.judged AS "recent_judged!",
-                  past.passed AS "past_passed?", past.judged AS "past_judged?"
+                  past.passed AS "past_passed?", past.judged AS "past_judged?",
+                  past.created_at AS "past_created_at?"
            FROM suites s
            LEFT JOIN LATERAL (
                SELECT r.id, r.status, r.created_at FROM runs r
@@ -67,13 +112,28 @@ pub async fn dashboard(
                ) t
            ) spark
            LEFT JOIN LATERAL (
-               SELECT r.attempts_passed AS passed, r.attempts_passed + r.attempts_failed AS judged
-               FROM runs r
-               WHERE r.suite_id = s.id AND r.team_id = $1
-                 AND r.status IN ('completed', 'failed', 'cancelled')
-                 AND r.attempts_passed + r.attempts_failed > 0
-                 AND r.created_at <= now() - make_interval(days => $3)
-               ORDER BY r.created_at DESC LIMIT 1
+               SELECT c.passed, c.judged, c.created_at FROM (
+                   (SELECT r.attempts_passed AS passed,
+                           r.attempts_passed + r.attempts_failed AS judged, r.created_at
+                    FROM runs r
+                    WHERE r.suite_id = s.id AND r.team_id = $1
+                      AND r.status IN ('completed', 'failed', 'cancelled')
+                      AND r.attempts_passed + r.attempts_failed > 0
+                      AND r.created_at <= now() - make_interval(days => $3)
+                    ORDER BY r.created_at DESC LIMIT 1)
+                   UNION ALL
+                   (SELECT r.attempts_passed AS passed,
+                           r.attempts_passed + r.attempts_failed AS judged, r.created_at
+                    FROM runs r
+                    WHERE r.suite_id = s.id AND r.team_id = $1
+                      AND r.status IN ('completed', 'failed', 'cancelled')
+                      AND r.attempts_passed + r.attempts_failed > 0
+                      AND r.created_at > now() - make_interval(days => $3)
+                      AND r.created_at <= now() - make_interval(days => $3 * 3 / 4)
+                    ORDER BY r.created_at ASC LIMIT 1)
+               ) c
+               ORDER BY abs(extract(epoch FROM c.created_at - (now() - make_interval(days => $3))))
+               LIMIT 1
            ) past ON true
            WHERE s.team_id = $1 AND s.removed_at IS NULL
            ORDER BY lower(s.name), s.id"#,

@@ -62,7 +62,7 @@ impl Frame {
     pub const STANDARD: Frame = Frame {
         width: 720.0,
         height: 240.0,
-        left: 44.0,
+        left: 56.0,
         right: 12.0,
         top: 12.0,
         bottom: 28.0,
@@ -226,6 +226,29 @@ pub fn ticks(max: f64, intervals: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The values of a value axis that starts at 0 and covers `max`: round steps of 1, 2 or 5
+/// times a power of ten (never finer than `min_step`, e.g. 1 for counts), at most
+/// `most_intervals` of them. The axis ends on the last value, so gridlines and their labels
+/// sit on the same round numbers: `nice_axis(3.7, 5, 0.0)` is `[0, 1, 2, 3, 4]`.
+pub fn nice_axis(max: f64, most_intervals: usize, min_step: f64) -> Vec<f64> {
+    let max = if max > 0.0 && max.is_finite() {
+        max
+    } else {
+        min_step.max(1.0)
+    };
+    let raw = (max / most_intervals.max(1) as f64).max(min_step);
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|factor| factor * power)
+        .find(|candidate| *candidate >= raw - 1e-9)
+        .unwrap_or(10.0 * power);
+    let intervals = ((max / step) - 1e-9).ceil().max(1.0) as usize;
+    (0..=intervals)
+        .map(|i| (i as f64 * step * 1e6).round() / 1e6)
+        .collect()
+}
+
 /// The `points` attribute of a sparkline polyline through `values` (`0..=max`) in a
 /// `width` × `height` box, evenly spaced; a single value is drawn as a flat line.
 pub fn sparkline(width: f64, height: f64, values: &[f64], max: f64) -> String {
@@ -260,7 +283,7 @@ pub fn sparkline(width: f64, height: f64, values: &[f64], max: f64) -> String {
 mod tests {
     use super::*;
 
-    // The standard frame's plot area is x 44..708 (664 wide) and y 212..12 (200 tall).
+    // The standard frame's plot area is x 56..708 (652 wide) and y 212..12 (200 tall).
 
     #[test]
     fn a_line_spans_the_plot_area() {
@@ -269,18 +292,18 @@ mod tests {
             &[(0.0, 0.0), (10.0, 50.0), (20.0, 100.0)],
             100.0,
         );
-        assert_eq!(line_path(&points), "M44 212 L376 112 L708 12");
+        assert_eq!(line_path(&points), "M56 212 L382 112 L708 12");
     }
 
     #[test]
     fn uneven_times_space_points_by_time() {
-        // x 100, 150, 500 over 100..500: 44 + 664 * 50/400 = 127.
+        // x 100, 150, 500 over 100..500: 56 + 652 * 50/400 = 137.5.
         let points = line_points(
             &Frame::STANDARD,
             &[(100.0, 75.0), (150.0, 25.0), (500.0, 80.0)],
             100.0,
         );
-        assert_eq!(points[1], Point { x: 127.0, y: 162.0 });
+        assert_eq!(points[1], Point { x: 137.5, y: 162.0 });
         assert_eq!(points[0].y, 62.0);
         assert_eq!(points[2].y, 52.0);
     }
@@ -288,13 +311,13 @@ mod tests {
     #[test]
     fn a_single_point_sits_in_the_middle() {
         let points = line_points(&Frame::STANDARD, &[(42.0, 100.0)], 100.0);
-        assert_eq!(line_path(&points), "M376 12");
+        assert_eq!(line_path(&points), "M382 12");
         assert_eq!(line_path(&[]), "");
     }
 
     #[test]
     fn stacked_bars_share_the_width_and_stack_up() {
-        // 4 bands of 166; bars 132.8 wide, inset 16.6; y: 200 units for 4 attempts.
+        // 4 bands of 163; bars 130.4 wide, inset 16.3; y: 200 units for 4 attempts.
         let bars = stacked_bars(
             &Frame::STANDARD,
             &[(3.0, 1.0), (0.0, 2.0), (0.0, 0.0), (4.0, 0.0)],
@@ -303,25 +326,25 @@ mod tests {
         assert_eq!(
             bars[0].lower,
             Rect {
-                x: 60.6,
+                x: 72.3,
                 y: 62.0,
-                width: 132.8,
+                width: 130.4,
                 height: 150.0
             }
         );
         assert_eq!(
             bars[0].upper,
             Rect {
-                x: 60.6,
+                x: 72.3,
                 y: 12.0,
-                width: 132.8,
+                width: 130.4,
                 height: 50.0
             }
         );
         assert_eq!(bars[1].lower.height, 0.0);
         assert_eq!((bars[1].upper.y, bars[1].upper.height), (112.0, 100.0));
         assert_eq!(bars[2].upper.height, 0.0);
-        assert_eq!(bars[3].lower.x, 558.6);
+        assert_eq!(bars[3].lower.x, 561.3);
     }
 
     #[test]
@@ -333,6 +356,29 @@ mod tests {
         assert_eq!(nice_ceiling(50.0), 50.0);
         assert_eq!(nice_ceiling(0.3), 0.5);
         assert_eq!(ticks(100.0, 4), vec![0.0, 25.0, 50.0, 75.0, 100.0]);
+    }
+
+    #[test]
+    fn value_axes_step_by_one_two_or_five() {
+        assert_eq!(
+            nice_axis(100.0, 5, 0.0),
+            vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+        );
+        assert_eq!(nice_axis(3.7, 5, 0.0), vec![0.0, 1.0, 2.0, 3.0, 4.0]);
+        assert_eq!(nice_axis(5.0, 5, 1.0), vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(nice_axis(3.0, 5, 1.0), vec![0.0, 1.0, 2.0, 3.0]);
+        assert_eq!(nice_axis(0.0, 5, 1.0), vec![0.0, 1.0]);
+        assert_eq!(nice_axis(0.7, 5, 0.0), vec![0.0, 0.2, 0.4, 0.6, 0.8]);
+        assert_eq!(
+            nice_axis(23.0, 5, 1.0),
+            vec![0.0, 5.0, 10.0, 15.0, 20.0, 25.0]
+        );
+        assert_eq!(nice_axis(130.0, 5, 1.0), vec![0.0, 50.0, 100.0, 150.0]);
+        for max in [0.3, 1.0, 2.6, 7.0, 12.0, 49.0, 999.0] {
+            let axis = nice_axis(max, 5, 0.0);
+            assert!(*axis.last().unwrap() >= max, "{max}: {axis:?}");
+            assert!(axis.len() <= 6, "{max}: {axis:?}");
+        }
     }
 
     #[test]

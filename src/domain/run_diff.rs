@@ -22,11 +22,12 @@ pub struct CaseInRun {
 pub enum DiffKind {
     /// Passed in the base run, fails now.
     NewFailure,
-    /// Failed in the base run, passes now.
+    /// Failed (every attempt, or some) in the base run, passes every attempt now.
     Fixed,
-    /// Failed in both.
+    /// Failed in the base run (every attempt, or some), fails every attempt now.
     StillFailing,
-    /// Its attempts disagree in either run.
+    /// Its attempts disagree in the compared run, or passed every attempt in the base run and
+    /// disagree now.
     Flaky,
     /// In the compared run only.
     OnlyInRun,
@@ -101,7 +102,9 @@ impl DiffKind {
             (None, Some(_)) => DiffKind::OnlyInRun,
             (Some(_), None) => DiffKind::OnlyInBase,
             (Some(Pending), _) | (_, Some(Pending)) => DiffKind::Pending,
-            (Some(Mixed), _) | (_, Some(Mixed)) => DiffKind::Flaky,
+            (_, Some(Mixed)) => DiffKind::Flaky,
+            (Some(Mixed), Some(Pass)) => DiffKind::Fixed,
+            (Some(Mixed), Some(Fail)) => DiffKind::StillFailing,
             (Some(Pass), Some(Pass)) => DiffKind::StillPassing,
             (Some(Pass), Some(Fail)) => DiffKind::NewFailure,
             (Some(Fail), Some(Pass)) => DiffKind::Fixed,
@@ -189,6 +192,9 @@ mod tests {
             case("e", 1, 0, 0), // pass → pass
             case("f", 1, 0, 0), // gone
             case("h", 1, 0, 0), // pass → pending
+            case("i", 1, 1, 0), // mixed → pass
+            case("j", 2, 1, 0), // mixed → fail
+            case("k", 1, 1, 0), // mixed → mixed
         ];
         let run = [
             case("a", 0, 1, 0),
@@ -198,6 +204,9 @@ mod tests {
             case("e", 1, 0, 0),
             case("g", 0, 1, 0), // new case
             case("h", 0, 0, 1),
+            case("i", 3, 0, 0),
+            case("j", 0, 2, 0),
+            case("k", 1, 2, 0),
         ];
         let kinds: Vec<(String, DiffKind)> = diff(&base, &run)
             .into_iter()
@@ -209,8 +218,11 @@ mod tests {
             vec![
                 expect("a", DiffKind::NewFailure),
                 expect("b", DiffKind::Fixed),
+                expect("i", DiffKind::Fixed),
                 expect("c", DiffKind::StillFailing),
+                expect("j", DiffKind::StillFailing),
                 expect("d", DiffKind::Flaky),
+                expect("k", DiffKind::Flaky),
                 expect("g", DiffKind::OnlyInRun),
                 expect("f", DiffKind::OnlyInBase),
                 expect("h", DiffKind::Pending),

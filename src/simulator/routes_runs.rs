@@ -10,8 +10,8 @@ use super::runs::RunView;
 use super::state::{AppState, Caller};
 use super::store::Org;
 
-/// Longest run name accepted, in characters.
-pub(super) const MAX_RUN_NAME: usize = 256;
+/// Longest run name accepted, in characters (the reference caps it at 128, docs/revring-api.md §3.6).
+pub(super) const MAX_RUN_NAME: usize = 128;
 
 /// Starts a run of suite `suite_id` in `org` now; the shared core of the endpoint and
 /// [`super::Simulator::start_run`].

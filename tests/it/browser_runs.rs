@@ -124,6 +124,6 @@ async fn browser_starts_a_run_and_watches_the_progress_bar_reach_100() {
         .text()
         .await
         .unwrap();
-    assert_eq!(status, "completed");
+    assert_eq!(status, "Completed");
     browser.quit().await;
 }

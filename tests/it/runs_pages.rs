@@ -100,19 +100,19 @@ async fn a_started_run_is_followed_live_to_the_end() {
         "an event after the snapshot, pushed by an update: {kinds:?}"
     );
     let first = Page::parse(&events[0].data);
-    assert_ne!(first.text_of("#run-status"), "completed");
+    assert_ne!(first.text_of("#run-status"), "Completed");
     let last = Page::parse(&events[events.len() - 1].data);
-    assert_eq!(last.text_of("#run-status"), "completed");
+    assert_eq!(last.text_of("#run-status"), "Completed");
     assert_eq!(last.attrs("#run-progress", "value"), ["100"]);
     assert_eq!(
-        last.count("form[action$='/cancel']"),
+        last.count("form[action$='/cancel'], a[href$='/cancel']"),
         0,
         "a finished run cannot be cancelled"
     );
 
     let html = Page::parse(&world.admin.page(&run_path).await);
     assert_eq!(html.text_of("main h1"), "smoke");
-    assert_eq!(html.text_of("#run-status"), "completed");
+    assert_eq!(html.text_of("#run-status"), "Completed");
 }
 
 #[tokio::test]
@@ -183,6 +183,23 @@ async fn a_member_cancels_a_running_run() {
     let world = RunsWorld::with_speed(1.0).await;
     let run_path = world.start_run(&[]).await;
     assert!(world.admin.page(&run_path).await.contains("Cancel run"));
+    // The button asks first: without scripts, a page with the question and the form.
+    let ask = world.admin.page(&format!("{run_path}/cancel")).await;
+    assert!(ask.contains("<h1>Cancel the run"), "{ask}");
+    assert!(
+        ask.contains(&format!(
+            "<form method=\"post\" action=\"{run_path}/cancel\""
+        )),
+        "{ask}"
+    );
+    assert!(
+        !world
+            .admin
+            .page(&run_path)
+            .await
+            .contains("run-status\">Cancelled"),
+        "asking cancels nothing"
+    );
     let cancelled = world.admin.post(&format!("{run_path}/cancel"), &[]).await;
     assert_eq!(location(&cancelled), run_path);
     let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
@@ -190,7 +207,7 @@ async fn a_member_cancels_a_running_run() {
         .admin
         .page(&run_path)
         .await
-        .contains("id=\"run-status\">cancelled")
+        .contains("id=\"run-status\">Cancelled")
     {
         assert!(
             tokio::time::Instant::now() < deadline,
@@ -198,10 +215,30 @@ async fn a_member_cancels_a_running_run() {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    // Attempts it never ran say so; none is left "pending" forever.
+    let html = world.admin.page(&run_path).await;
+    let run_id: Uuid = run_path.trim_start_matches("/runs/").parse().unwrap();
+    let unrun: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM attempts WHERE run_id = $1 AND result IS NULL")
+            .bind(run_id)
+            .fetch_one(&world.app.db)
+            .await
+            .unwrap();
+    assert!(unrun > 0, "the run was cancelled before every attempt ran");
+    assert_eq!(
+        html.matches("data-verdict=\"not-run\"").count() as i64,
+        unrun,
+        "{html}"
+    );
+    assert!(!html.contains(">pending<"), "{html}");
     let audit = world.admin.page("/audit").await;
     assert!(
         audit.contains("run.started") && audit.contains("run.cancelled"),
         "{audit}"
+    );
+    assert!(
+        !audit.contains("started run"),
+        "audit entries read naturally: {audit}"
     );
 }
 
@@ -227,13 +264,13 @@ async fn an_update_stored_by_one_process_reaches_a_page_served_by_another() {
     assert_eq!(kinds.first(), Some(&"update"), "{kinds:?}");
     assert_ne!(
         Page::parse(&events[0].data).text_of("#run-status"),
-        "completed",
+        "Completed",
         "the run was still going at connect"
     );
     assert!(kinds.len() >= 2, "an event after the snapshot: {kinds:?}");
     assert_eq!(kinds.last(), Some(&"done"), "{kinds:?}");
     let last = Page::parse(&events[events.len() - 1].data);
-    assert_eq!(last.text_of("#run-status"), "completed");
+    assert_eq!(last.text_of("#run-status"), "Completed");
 }
 
 #[tokio::test]

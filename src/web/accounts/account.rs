@@ -1,5 +1,5 @@
-//! The signed-in user's own page: their teams, a new team, switching teams, signing out
-//! everywhere.
+//! The signed-in user's own page: their name and password (see `profile.rs`), their teams, a
+//! new team, switching teams, signing out everywhere.
 
 use askama::Template;
 use axum::Form;
@@ -27,7 +27,8 @@ struct AccountPage {
     errors: FieldErrors,
 }
 
-async fn render(
+/// Renders the account page with `errors` on its forms (`team_name`: the new-team field).
+pub(super) async fn render(
     session: &Session,
     user: CurrentUser,
     status: StatusCode,

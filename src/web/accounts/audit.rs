@@ -44,10 +44,10 @@ impl AuditPage {
             AuditAction::MemberRemoved => "removed member",
             AuditAction::MemberLeft => "left the team",
             AuditAction::TeamCreated => "created the team",
-            AuditAction::RunStarted => "started run",
-            AuditAction::RunCancelled => "cancelled run",
-            AuditAction::ShareCreated => "created share link for",
-            AuditAction::ShareRevoked => "revoked share link for",
+            AuditAction::RunStarted => "started",
+            AuditAction::RunCancelled => "cancelled",
+            AuditAction::ShareCreated => "created a share link to",
+            AuditAction::ShareRevoked => "revoked a share link to",
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use secrecy::SecretString;
@@ -16,6 +16,7 @@ use crate::db::accounts::{self, is_unique_violation};
 use crate::db::audit::{AuditAction, audit};
 use crate::db::invitations::{self, InvitationView};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Path;
 use crate::web::kit::forms::{FieldErrors, email_problem, name_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::{self as auth, CurrentUser, sign_in, switch_team};

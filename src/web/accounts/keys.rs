@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use secrecy::{ExposeSecret, SecretString};
@@ -18,6 +18,7 @@ use crate::db::api_keys::{self, KeyRow, hint_of};
 use crate::db::audit::AuditAction;
 use crate::web::kit::audited::{done, record};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Path;
 use crate::web::kit::forms::{FieldErrors, name_problem};
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, Query, State};
+use axum::extract::{ConnectInfo, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -18,6 +18,7 @@ use crate::app::state::AppState;
 use crate::auth::password;
 use crate::db::{accounts, login_failures};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Query;
 use crate::web::kit::forms::safe_next;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::{self as auth, CurrentUser, sign_in};

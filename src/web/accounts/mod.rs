@@ -1,11 +1,13 @@
 //! Accounts and teams: first-start setup, signing in and out, invitations, the user's own page,
 //! the team page, RevRing keys and the audit log. Templates in `templates/accounts/`.
 
-mod account;
+pub(crate) mod account;
 mod audit;
+mod confirm;
 mod invite;
 mod keys;
 mod login;
+mod profile;
 pub(crate) mod setup;
 mod team;
 
@@ -22,6 +24,8 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/logout", post(login::logout))
         .route("/logout/everywhere", post(login::logout_everywhere))
         .route("/account", get(account::show))
+        .route("/account/name", post(profile::change_name))
+        .route("/account/password", post(profile::change_password))
         .route("/teams", post(account::create_team))
         .route("/teams/switch", post(account::switch))
         .route("/team", get(team::show))
@@ -31,11 +35,17 @@ pub(crate) fn routes() -> Router<AppState> {
             post(team::revoke_invitation),
         )
         .route("/team/members/{user_id}/role", post(team::change_role))
-        .route("/team/members/{user_id}/remove", post(team::remove))
-        .route("/team/leave", post(team::leave))
+        .route(
+            "/team/members/{user_id}/remove",
+            get(confirm::remove_member).post(team::remove),
+        )
+        .route("/team/leave", get(confirm::leave).post(team::leave))
         .route("/invite/{token}", get(invite::show).post(invite::accept))
         .route("/keys", get(keys::show).post(keys::add))
         .route("/keys/{id}/rotate", post(keys::rotate))
-        .route("/keys/{id}/revoke", post(keys::revoke))
+        .route(
+            "/keys/{id}/revoke",
+            get(confirm::revoke_key).post(keys::revoke),
+        )
         .route("/audit", get(audit::show))
 }

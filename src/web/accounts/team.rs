@@ -2,7 +2,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -16,6 +16,7 @@ use crate::db::audit::AuditAction;
 use crate::db::invitations::{self, PendingInvitation};
 use crate::web::kit::audited::{done, record};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Path;
 use crate::web::kit::format::base_url;
 use crate::web::kit::forms::{FieldErrors, email_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};

@@ -12,11 +12,16 @@ pub(crate) fn when(at: &OffsetDateTime) -> String {
         .unwrap_or_default()
 }
 
-/// A timestamp for machines (`<time datetime>`): RFC 3339 in UTC.
+/// A timestamp for machines (`<time datetime>`): RFC 3339 in UTC with at most three
+/// fractional digits (HTML allows no more): `2026-11-24T09:05:00Z`, `…T09:05:00.123Z`.
 pub(crate) fn iso(at: &OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    let at = at.to_offset(time::UtcOffset::UTC);
+    let format = if at.millisecond() == 0 {
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z")
+    } else {
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z")
+    };
+    at.format(format).unwrap_or_default()
 }
 
 /// How long ago (or ahead) a timestamp is, as people say it: `just now`, `3 hours ago`,
@@ -92,6 +97,14 @@ mod tests {
         );
         assert_eq!(
             iso(&datetime!(2026-11-24 10:05 +01:00)),
+            "2026-11-24T09:05:00Z"
+        );
+        assert_eq!(
+            iso(&datetime!(2026-11-24 09:05:00.123456789 UTC)),
+            "2026-11-24T09:05:00.123Z"
+        );
+        assert_eq!(
+            iso(&datetime!(2026-11-24 09:05:00.000999 UTC)),
             "2026-11-24T09:05:00Z"
         );
     }

@@ -96,6 +96,18 @@ pub struct Layout {
     pub csrf_token: String,
     /// The signed-in user, when there is one.
     pub account: Option<AccountBar>,
+    /// On pages opened through a share link: whose page it is and until when.
+    pub share: Option<ShareNote>,
+}
+
+/// What a share link's viewer is told about the page: the team that shared it and when the link
+/// stops working.
+#[derive(Debug, Clone)]
+pub struct ShareNote {
+    /// The team's name.
+    pub team_name: String,
+    /// When the link expires (`None`: never).
+    pub expires_at: Option<time::OffsetDateTime>,
 }
 
 impl Layout {
@@ -119,6 +131,7 @@ impl Layout {
             flashes,
             csrf_token: csrf::token(session).await,
             account: None,
+            share: None,
         }
     }
 
@@ -152,13 +165,30 @@ impl Layout {
         session: &Session,
     ) -> Self {
         let mut layout = Self::new(title, active, session).await;
+        // The team they work in keeps its navigation on the account page too.
+        let current = crate::web::kit::member::current_team(session, &user.teams)
+            .await
+            .ok()
+            .flatten();
         layout.account = Some(AccountBar {
             display_name: user.user.display_name.clone(),
             email: user.user.email.clone(),
-            current: None,
+            current,
             teams: user.teams.clone(),
         });
         layout
+    }
+
+    /// The layout of a page opened through `link`: no session data, a note naming the team and
+    /// the link's expiry.
+    pub fn shared(title: impl Into<String>, link: &crate::db::share_links::ResolvedLink) -> Self {
+        Self {
+            share: Some(ShareNote {
+                team_name: link.team_name.clone(),
+                expires_at: link.expires_at,
+            }),
+            ..Self::bare(title)
+        }
     }
 
     /// A layout without session data (error pages, public pages).

@@ -95,6 +95,18 @@ pub(crate) async fn sign_out(session: &Session) -> Result<(), AppError> {
     Ok(())
 }
 
+/// The session's current team among `teams` (the first one when none is chosen yet).
+pub(crate) async fn current_team(
+    session: &Session,
+    teams: &[TeamChoice],
+) -> Result<Option<TeamChoice>, AppError> {
+    let wanted = session.get::<Uuid>(TEAM_KEY).await?;
+    Ok(wanted
+        .and_then(|id| teams.iter().find(|team| team.team_id == id))
+        .or(teams.first())
+        .cloned())
+}
+
 /// Makes `team_id` the session's current team (the caller has checked membership).
 pub(crate) async fn switch_team(session: &Session, team_id: Uuid) -> Result<(), AppError> {
     session.insert(TEAM_KEY, team_id).await?;

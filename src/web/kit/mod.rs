@@ -3,12 +3,15 @@
 
 pub(crate) mod assets;
 pub(crate) mod audited;
+pub(crate) mod confirm;
 pub(crate) mod csrf;
 pub mod error;
 pub(crate) mod error_pages;
+pub mod extract;
 pub(crate) mod format;
 pub(crate) mod forms;
 pub(crate) mod health;
 pub mod layout;
 pub(crate) mod member;
 pub(crate) mod paging;
+pub(crate) mod words;

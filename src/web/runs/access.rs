@@ -106,7 +106,7 @@ impl RunAccess {
                 layout.title = title.into();
                 layout
             }
-            Viewer::Link { .. } => Layout::bare(title),
+            Viewer::Link { link, .. } => Layout::shared(title, link),
         }
     }
 }

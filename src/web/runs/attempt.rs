@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, Response};
 use serde::Deserialize;
@@ -20,6 +20,7 @@ use crate::db::runs;
 use crate::db::suites::{self, CaseRow};
 use crate::revring::{Call, Client, Speaker, TranscriptEntry};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Path;
 use crate::web::kit::layout::Layout;
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::line::{RunLine, failed, human_duration, verdict_badge};
@@ -39,6 +40,10 @@ pub(super) struct Turn {
     pub side: &'static str,
     /// Position in the call (`0:05`), when RevRing gives one.
     pub offset: Option<String>,
+    /// The same position in seconds, for seeking the recording.
+    pub seconds: Option<f64>,
+    /// Whether the judge's reasoning quotes this turn.
+    pub cited: bool,
     /// Wall-clock time, when RevRing gives one instead.
     pub at: Option<OffsetDateTime>,
     /// What was said (shown as text, never as markup).
@@ -61,9 +66,46 @@ impl Turn {
             offset: entry
                 .seconds_from_start()
                 .map(crate::web::kit::format::call_offset),
+            seconds: entry.seconds_from_start(),
+            cited: false,
             at: entry.at(),
             text: entry.text().unwrap_or_default().to_owned(),
         }
+    }
+}
+
+/// Shortest quotation of the reasoning that is matched against the turns: shorter ones ("yes")
+/// would match turns by chance.
+const MIN_QUOTE_CHARS: usize = 12;
+
+/// Lowercase words only, so a quotation matches a turn despite punctuation and spacing.
+fn words_of(text: &str) -> String {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|word| !word.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Marks the turns the judge's `reasoning` quotes: a quotation (in straight or curly double
+/// quotes) of at least [`MIN_QUOTE_CHARS`] that a turn's text contains, or that contains a whole
+/// turn. Turns that cannot be matched stay unmarked.
+fn mark_cited(turns: &mut [Turn], reasoning: &str) {
+    let quotes: Vec<String> = reasoning
+        .split(['"', '“', '”'])
+        .skip(1)
+        .step_by(2)
+        .map(words_of)
+        .filter(|quote| quote.chars().count() >= MIN_QUOTE_CHARS)
+        .collect();
+    for turn in turns.iter_mut() {
+        let said = words_of(&turn.text);
+        if said.chars().count() < MIN_QUOTE_CHARS {
+            continue;
+        }
+        turn.cited = quotes
+            .iter()
+            .any(|quote| said.contains(quote.as_str()) || quote.contains(said.as_str()));
     }
 }
 
@@ -96,6 +138,14 @@ struct AttemptPage {
 impl AttemptPage {
     fn verdict_class(&self) -> &'static str {
         verdict_badge(self.attempt.result.as_ref())
+    }
+
+    /// The first turn the judge's reasoning quotes, if any.
+    fn first_cited(&self) -> Option<usize> {
+        self.turns
+            .iter()
+            .find(|turn| turn.cited)
+            .map(|turn| turn.index)
     }
 
     fn attempt_href(&self, id: &Uuid) -> String {
@@ -189,11 +239,14 @@ pub(crate) async fn show(
         serde_json::Value::Array(items) => items.iter().cloned().map(TranscriptEntry).collect(),
         _ => Vec::new(),
     };
-    let turns = entries
+    let mut turns: Vec<Turn> = entries
         .iter()
         .enumerate()
         .map(|(i, entry)| Turn::from_entry(i, entry))
         .collect();
+    if let Some(reasoning) = &attempt.reasoning {
+        mark_cited(&mut turns, reasoning);
+    }
     let case = suites::case(
         &state.db,
         team_id,
@@ -250,4 +303,41 @@ pub(crate) async fn recording(
         .await
         .map_err(|why| AppError::Unavailable(format!("The recording is unavailable: {why}.")))?;
     recording::proxy(&client, &url, &headers).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn turn(index: usize, text: &str) -> Turn {
+        Turn {
+            index,
+            speaker: "Agent".into(),
+            side: "agent",
+            offset: None,
+            seconds: None,
+            at: None,
+            cited: false,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn the_turn_the_judge_quotes_is_marked() {
+        let mut turns = vec![
+            turn(0, "Hello, thanks for calling Acme."),
+            turn(1, "I'd like a refund for order 1234, please."),
+            turn(2, "Sure — I've issued the refund; it takes 3 days."),
+            turn(3, "Thanks!"),
+        ];
+        mark_cited(
+            &mut turns,
+            "Fail. Rubric: \"Confirm the order number\" At 0:12 the agent answered              “Sure, I've issued the refund”, without confirming. \"Thanks!\"",
+        );
+        let cited: Vec<usize> = turns.iter().filter(|t| t.cited).map(|t| t.index).collect();
+        assert_eq!(cited, vec![2]);
+        let mut none = vec![turn(0, "Hello, thanks for calling Acme.")];
+        mark_cited(&mut none, "The agent did well.");
+        assert!(!none[0].cited);
+    }
 }

@@ -85,9 +85,36 @@ impl RunBody {
         })
     }
 
+    /// Whether the run is over, so attempts without a verdict will never get one.
+    fn ended(&self) -> bool {
+        self.line.run.status.is_terminal()
+    }
+
     /// Badge class of an attempt's verdict.
     pub(crate) fn verdict_class(&self, attempt: &AttemptRow) -> &'static str {
+        if attempt.result.is_none() && self.ended() {
+            return "badge-cancelled";
+        }
         verdict_badge(attempt.result.as_ref())
+    }
+
+    /// An attempt's verdict as the page says it: `pass`, `fail`, `error`, `pending` while the
+    /// run goes on, `not run` once the run ended (cancelled, say) without calling it.
+    pub(crate) fn verdict_word(&self, attempt: &AttemptRow) -> String {
+        match &attempt.result {
+            Some(result) => result.to_string(),
+            None if self.ended() => "not run".into(),
+            None => "pending".into(),
+        }
+    }
+
+    /// A case's change badge: a case that never got a verdict in an ended run was not run.
+    pub(crate) fn change_word(&self, case: &CaseGroup) -> &'static str {
+        if case.change == DiffKind::Pending && self.ended() {
+            "not run"
+        } else {
+            case.change.badge()
+        }
     }
 
     /// Link to one attempt of this run.

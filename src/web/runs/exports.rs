@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use axum::extract::State;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use quick_junit::{NonSuccessKind, Property, Report, TestCase, TestCaseStatus, TestSuite};
 use serde_json::json;
@@ -16,7 +16,7 @@ use crate::db::attempts::{self, AttemptDetail};
 use crate::db::runs::RunRow;
 use crate::revring::AttemptResult;
 use crate::web::kit::error::AppError;
-use crate::web::kit::format::iso;
+use crate::web::kit::format::{base_url, iso};
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::line::RunLine;
 
@@ -56,40 +56,53 @@ impl Format {
 /// `GET …/export.csv` below a run page (members and share links).
 pub(crate) async fn csv(
     State(state): State<AppState>,
+    headers: HeaderMap,
     access: RunAccess,
 ) -> Result<Response, AppError> {
-    export(&state.db, access, Format::Csv).await
+    let origin = base_url(&state, &headers);
+    export(&state.db, access, Format::Csv, &origin).await
 }
 
 /// `GET …/export.xml` below a run page (members and share links).
 pub(crate) async fn junit(
     State(state): State<AppState>,
+    headers: HeaderMap,
     access: RunAccess,
 ) -> Result<Response, AppError> {
-    export(&state.db, access, Format::Junit).await
+    let origin = base_url(&state, &headers);
+    export(&state.db, access, Format::Junit, &origin).await
 }
 
 /// `GET …/export.json` below a run page (members and share links).
 pub(crate) async fn json(
     State(state): State<AppState>,
+    headers: HeaderMap,
     access: RunAccess,
 ) -> Result<Response, AppError> {
-    export(&state.db, access, Format::Json).await
+    let origin = base_url(&state, &headers);
+    export(&state.db, access, Format::Json, &origin).await
 }
 
 /// The run's attempts exported as `format`, as a download.
-async fn export(db: &PgPool, access: RunAccess, format: Format) -> Result<Response, AppError> {
+async fn export(
+    db: &PgPool,
+    access: RunAccess,
+    format: Format,
+    origin: &str,
+) -> Result<Response, AppError> {
     let run = access.run;
     let rows = attempts::details_for_run(db, access.team_id, run.id).await?;
+    // Attempt links for whoever exports: the member's pages, or the share link's.
+    let links = format!("{origin}{}/attempts/", access.base);
     let body = match format {
-        Format::Csv => to_csv(&run, &rows)?,
-        Format::Junit => to_junit(&run, &rows)?,
-        Format::Json => serde_json::to_string_pretty(&to_json(&run, &rows))
+        Format::Csv => to_csv(&run, &rows, &links)?,
+        Format::Junit => to_junit(&run, &rows, &links)?,
+        Format::Json => serde_json::to_string_pretty(&to_json(&run, &rows, &links))
             .map_err(|e| AppError::Internal(e.into()))?,
     };
     let file = format!(
-        "attachment; filename=\"run-{}.{}\"",
-        run.id,
+        "attachment; filename=\"{}.{}\"",
+        file_stem(&run),
         format.extension()
     );
     Ok((
@@ -109,17 +122,47 @@ async fn export(db: &PgPool, access: RunAccess, format: Format) -> Result<Respon
         .into_response())
 }
 
+/// Longest file name stem of an export, in characters.
+const MAX_FILE_STEM: usize = 80;
+
+/// An export's file name without extension, after the suite and the run:
+/// `billing-line-nightly-42` (ASCII letters, digits and dashes; `run-<id>` when nothing is left).
+pub(super) fn file_stem(run: &RunRow) -> String {
+    let title = RunLine::from(run.clone()).title();
+    let mut stem = String::new();
+    for c in format!("{} {title}", run.suite_name).chars() {
+        if c.is_ascii_alphanumeric() {
+            stem.push(c.to_ascii_lowercase());
+        } else if !stem.is_empty() && !stem.ends_with('-') {
+            stem.push('-');
+        }
+    }
+    let stem: String = stem.chars().take(MAX_FILE_STEM).collect();
+    let stem = stem.trim_end_matches('-');
+    if stem.is_empty() {
+        format!("run-{}", run.id)
+    } else {
+        stem.to_owned()
+    }
+}
+
 fn seconds(attempt: &AttemptDetail) -> Option<f64> {
     let (start, end) = (attempt.started_at?, attempt.completed_at?);
     Some((end - start).as_seconds_f64().max(0.0))
 }
 
 /// One CSV row per attempt, with a header row.
-pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
+pub(super) fn to_csv(
+    run: &RunRow,
+    rows: &[AttemptDetail],
+    links: &str,
+) -> Result<String, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::Internal(e.into());
+    let ringside_run_id = run.id.to_string();
     out.write_record([
-        "run_id",
+        "ringside_run_id",
+        "revring_run_id",
         "run_name",
         "suite",
         "test_case",
@@ -130,12 +173,15 @@ pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, App
         "completed_at",
         "duration_seconds",
         "call_id",
-        "attempt_id",
+        "revring_attempt_id",
+        "ringside_attempt_id",
+        "attempt_url",
     ])
     .map_err(fail)?;
     let title = RunLine::from(run.clone()).title();
     for a in rows {
         out.write_record([
+            ringside_run_id.as_str(),
             run.revring_id.as_str(),
             title.as_str(),
             run.suite_name.as_str(),
@@ -148,6 +194,8 @@ pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, App
             &seconds(a).map(|s| format!("{s:.0}")).unwrap_or_default(),
             a.call_id.as_deref().unwrap_or(""),
             a.revring_id.as_str(),
+            &a.id.to_string(),
+            &format!("{links}{}", a.id),
         ])
         .map_err(fail)?;
     }
@@ -160,7 +208,11 @@ pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, App
 /// A JUnit report: one `testsuite` (the run) with one `testcase` per attempt. `fail` verdicts
 /// are `<failure>`s and `error` verdicts `<error>`s, both carrying the reasoning; attempts
 /// without a verdict are `<skipped>`.
-pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
+pub(super) fn to_junit(
+    run: &RunRow,
+    rows: &[AttemptDetail],
+    links: &str,
+) -> Result<String, AppError> {
     let title = RunLine::from(run.clone()).title();
     let mut report = Report::new(format!("{} — {title}", run.suite_name));
     let mut suite = TestSuite::new(title);
@@ -208,6 +260,10 @@ pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, A
         if let Some(secs) = seconds(a) {
             case.set_time(Duration::from_secs_f64(secs));
         }
+        case.add_property(Property::new(
+            "ringside.attempt_url",
+            format!("{links}{}", a.id),
+        ));
         if a.result == Some(AttemptResult::Pass) && !reasoning.is_empty() {
             case.set_system_out(reasoning.as_str());
         }
@@ -220,7 +276,7 @@ pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, A
 }
 
 /// The run and its attempts, transcripts included.
-pub(super) fn to_json(run: &RunRow, rows: &[AttemptDetail]) -> serde_json::Value {
+pub(super) fn to_json(run: &RunRow, rows: &[AttemptDetail], links: &str) -> serde_json::Value {
     let line = RunLine::from(run.clone());
     json!({
         "run": {
@@ -242,6 +298,8 @@ pub(super) fn to_json(run: &RunRow, rows: &[AttemptDetail]) -> serde_json::Value
         },
         "attempts": rows.iter().map(|a| json!({
             "id": a.revring_id,
+            "ringsideId": a.id,
+            "url": format!("{links}{}", a.id),
             "testCaseId": a.test_case_revring_id,
             "testCaseName": a.test_case_name,
             "attemptNumber": a.attempt_number,

@@ -19,6 +19,21 @@ pub(crate) fn status_badge(status: &RunStatus) -> &'static str {
     }
 }
 
+/// CSS badge class of a run by its outcome, not its lifecycle: a completed run is green only
+/// when every judged attempt passed, amber when some failed, red when none passed; other
+/// statuses as [`status_badge`].
+pub(crate) fn outcome_badge(status: &RunStatus, passed: i32, failed: i32) -> &'static str {
+    match status {
+        RunStatus::Completed => match (passed > 0, failed > 0) {
+            (true, false) => "badge-pass",
+            (true, true) => "badge-mixed",
+            (false, true) => "badge-fail",
+            (false, false) => "badge-unknown",
+        },
+        other => status_badge(other),
+    }
+}
+
 /// CSS badge class of an attempt's verdict (`None`: not judged yet).
 pub(crate) fn verdict_badge(result: Option<&AttemptResult>) -> &'static str {
     match result {
@@ -71,9 +86,13 @@ impl RunLine {
         }
     }
 
-    /// Badge class of the status.
+    /// Badge class of the run's outcome (see [`outcome_badge`]).
     pub(crate) fn badge(&self) -> &'static str {
-        status_badge(&self.run.status)
+        outcome_badge(
+            &self.run.status,
+            self.run.attempts_passed,
+            self.run.attempts_failed,
+        )
     }
 
     /// `passed / judged` as a percentage, or a dash before any verdict.
@@ -127,6 +146,10 @@ mod tests {
     #[test]
     fn unknown_statuses_look_neutral() {
         assert_eq!(status_badge(&RunStatus::Completed), "badge-pass");
+        assert_eq!(outcome_badge(&RunStatus::Completed, 4, 0), "badge-pass");
+        assert_eq!(outcome_badge(&RunStatus::Completed, 4, 6), "badge-mixed");
+        assert_eq!(outcome_badge(&RunStatus::Completed, 0, 3), "badge-fail");
+        assert_eq!(outcome_badge(&RunStatus::Running, 0, 3), "badge-running");
         assert_eq!(
             status_badge(&RunStatus::from_api("paused")),
             "badge-unknown"

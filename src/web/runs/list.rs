@@ -1,13 +1,14 @@
 //! `/runs`: the team's runs, newest first, a page at a time.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use tower_sessions::Session;
 
 use crate::app::state::AppState;
 use crate::db::runs;
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Query;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::Page;

@@ -6,9 +6,9 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
-use axum::response::{Html, Redirect};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
@@ -21,7 +21,9 @@ use crate::db::audit::AuditAction;
 use crate::db::runs;
 use crate::sync::start::cancel_run;
 use crate::web::kit::audited::record;
+use crate::web::kit::confirm::{self, Question};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::{Path, Query};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
 use crate::web::runs::access::RunAccess;
@@ -224,6 +226,34 @@ pub(crate) async fn events(
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }
 
+/// `GET /runs/{id}/cancel`: asks before cancelling a run that is still going.
+pub(crate) async fn confirm_cancel(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(run_id): Path<Uuid>,
+) -> Result<Response, AppError> {
+    member.require(Role::Member)?;
+    let run = runs::get(&state.db, member.team_id, run_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let line = RunLine::from(run);
+    if !line.is_active() {
+        return Ok(Redirect::to(&format!("/runs/{run_id}")).into_response());
+    }
+    let question = Question {
+        question: format!("Cancel the run “{}”?", line.title()),
+        detail: "RevRing stops placing its calls. Attempts already judged keep their verdicts;                  the others are not run. A cancelled run cannot be resumed."
+            .into(),
+        action: format!("/runs/{run_id}/cancel"),
+        button: "Cancel run",
+        back: format!("/runs/{run_id}"),
+    };
+    Ok(confirm::page(&member, &session, "runs", question)
+        .await?
+        .into_response())
+}
+
 /// `POST /runs/{id}/cancel`
 pub(crate) async fn cancel(
     State(state): State<AppState>,
@@ -238,7 +268,13 @@ pub(crate) async fn cancel(
     let title = RunLine::from(run).title();
     match cancel_run(&state.revring_access(), member.team_id, run_id).await? {
         Ok(()) => {
-            record(&state.db, &member, AuditAction::RunCancelled, &title).await?;
+            record(
+                &state.db,
+                &member,
+                AuditAction::RunCancelled,
+                &format!("run “{title}”"),
+            )
+            .await?;
             push_flash(
                 &session,
                 FlashKind::Success,

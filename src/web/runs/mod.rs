@@ -12,7 +12,7 @@ mod recording;
 mod search;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::routing::get;
 
 use crate::app::state::AppState;
 
@@ -21,7 +21,10 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/runs", get(list::index))
         .route("/runs/{run_id}/events", get(live::events))
-        .route("/runs/{run_id}/cancel", post(live::cancel))
+        .route(
+            "/runs/{run_id}/cancel",
+            get(live::confirm_cancel).post(live::cancel),
+        )
         .route("/search", get(search::show))
         .merge(run_pages("/runs/{run_id}"))
 }

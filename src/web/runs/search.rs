@@ -3,7 +3,7 @@
 //! this page turns the highlight markers into segments the template escapes and marks.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -15,6 +15,7 @@ use crate::db::search::{
 };
 use crate::revring::Speaker;
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Query;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::Page;
@@ -22,6 +23,10 @@ use crate::web::runs::line::verdict_badge;
 
 /// Results per page.
 const RESULTS_PER_PAGE: i64 = 25;
+
+/// The count says "50+" beyond this many matches after the page's first (counting further
+/// would mean finding every match).
+const COUNT_CAP: i64 = 50;
 
 /// Longest query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
@@ -131,6 +136,44 @@ impl Hit {
     }
 }
 
+/// The hits of one test case on the page, in the order its first hit came.
+pub(super) struct CaseHits {
+    suite_name: String,
+    test_case_name: String,
+    hits: Vec<Hit>,
+}
+
+/// Groups hits by suite and test case, keeping the order of each group's first hit.
+fn group_by_case(hits: Vec<Hit>) -> Vec<CaseHits> {
+    let mut groups: Vec<CaseHits> = Vec::new();
+    for hit in hits {
+        let found = groups.iter_mut().find(|group| {
+            group.suite_name == hit.hit.suite_name && group.test_case_name == hit.hit.test_case_name
+        });
+        match found {
+            Some(group) => group.hits.push(hit),
+            None => groups.push(CaseHits {
+                suite_name: hit.hit.suite_name.clone(),
+                test_case_name: hit.hit.test_case_name.clone(),
+                hits: vec![hit],
+            }),
+        }
+    }
+    groups
+}
+
+/// How many attempts match, as far as the page looked: `3 attempts`, `50+ attempts`.
+fn count_text(offset: i64, found: i64) -> String {
+    let total = offset + found.min(COUNT_CAP);
+    let plus = if found > COUNT_CAP { "+" } else { "" };
+    let noun = if total == 1 && plus.is_empty() {
+        "attempt"
+    } else {
+        "attempts"
+    };
+    format!("{total}{plus} {noun} match")
+}
+
 #[derive(Template)]
 #[template(path = "runs/search.html")]
 struct SearchPage {
@@ -138,7 +181,9 @@ struct SearchPage {
     q: String,
     verdict: String,
     speaker: String,
-    hits: Vec<Hit>,
+    groups: Vec<CaseHits>,
+    count: String,
+    too_common: bool,
     page: Page,
     searched: bool,
 }
@@ -174,7 +219,8 @@ pub(super) async fn show(
         _ => SpeakerFilter::Any,
     };
     let page = Page::new(params.page.unwrap_or(1), RESULTS_PER_PAGE);
-    let mut rows = if q.is_empty() {
+    let too_common = !q.is_empty() && search::nothing_searchable(&state.db, &q).await?;
+    let mut rows = if q.is_empty() || too_common {
         Vec::new()
     } else {
         let query = SearchQuery {
@@ -186,11 +232,12 @@ pub(super) async fn show(
             &state.db,
             member.team_id,
             &query,
-            page.fetch_limit(),
+            COUNT_CAP + 1,
             page.offset(),
         )
         .await?
     };
+    let count = count_text(page.offset(), rows.len() as i64);
     let page = page.with_more(&mut rows);
     let view = SearchPage {
         layout: Layout::for_member("Search", "search", &member, &session).await,
@@ -203,7 +250,9 @@ pub(super) async fn show(
             SpeakerFilter::Any => "",
         }
         .to_owned(),
-        hits: rows.into_iter().map(Hit::from_row).collect(),
+        groups: group_by_case(rows.into_iter().map(Hit::from_row).collect()),
+        count,
+        too_common,
         page,
     };
     Ok(Html(view.render()?))
@@ -225,5 +274,14 @@ mod tests {
             ]
         );
         assert!(segments("").is_empty());
+    }
+
+    #[test]
+    fn counts_stop_at_the_cap() {
+        assert_eq!(count_text(0, 1), "1 attempt match");
+        assert_eq!(count_text(0, 7), "7 attempts match");
+        assert_eq!(count_text(0, 51), "50+ attempts match");
+        assert_eq!(count_text(25, 51), "75+ attempts match");
+        assert_eq!(count_text(25, 3), "28 attempts match");
     }
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, Redirect};
 use serde::Deserialize;
@@ -17,7 +17,9 @@ use crate::db::audit::AuditAction;
 use crate::db::share_links::{self, ShareLinkRow};
 use crate::db::{runs, suites};
 use crate::web::kit::audited::record;
+use crate::web::kit::confirm::{self, Question};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Path;
 use crate::web::kit::format::base_url;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
@@ -132,17 +134,9 @@ pub(crate) async fn create(
         .ok_or_else(|| AppError::BadRequest("That page cannot be shared.".into()))?;
     let expiry = Expiry::parse(&form.expires)
         .ok_or_else(|| AppError::BadRequest("Choose 1, 7 or 30 days, or never.".into()))?;
-    let target_name = match kind {
-        ShareKind::Run => runs::get(&state.db, member.team_id, form.target_id)
-            .await?
-            .map(|run| crate::web::runs::line::RunLine::from(run).title()),
-        ShareKind::Suite | ShareKind::SuiteTrend => {
-            suites::get(&state.db, member.team_id, form.target_id)
-                .await?
-                .map(|suite| suite.name)
-        }
-    }
-    .ok_or(AppError::NotFound)?;
+    let target_name = target_name(&state, member.team_id, kind, form.target_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let secret = token::generate();
     share_links::insert(
         &state.db,
@@ -158,12 +152,44 @@ pub(crate) async fn create(
         &state.db,
         &member,
         AuditAction::ShareCreated,
-        &format!("{}: {target_name}", kind.describe()),
+        &format!("{} “{target_name}”", kind.describe().to_lowercase()),
     )
     .await?;
     let link = format!("{}/s/{secret}", base_url(&state, &headers));
     session.insert(NEW_LINK_KEY, link).await?;
     Ok(Redirect::to("/shares"))
+}
+
+/// The name of a link's target in `team_id`, as the audit log and pages say it.
+async fn target_name(
+    state: &AppState,
+    team_id: Uuid,
+    kind: ShareKind,
+    target_id: Uuid,
+) -> Result<Option<String>, AppError> {
+    Ok(match kind {
+        ShareKind::Run => runs::get(&state.db, team_id, target_id)
+            .await?
+            .map(|run| crate::web::runs::line::RunLine::from(run).title()),
+        ShareKind::Suite | ShareKind::SuiteTrend => suites::get(&state.db, team_id, target_id)
+            .await?
+            .map(|suite| suite.name),
+    })
+}
+
+/// A link's target in words: `run “Nightly”`, `suite trends “Billing”`.
+async fn describe_target(
+    state: &AppState,
+    team_id: Uuid,
+    link: &ShareLinkRow,
+) -> Result<String, AppError> {
+    Ok(match ShareKind::parse(&link.target_kind) {
+        Some(kind) => match target_name(state, team_id, kind, link.target_id).await? {
+            Some(name) => format!("{} “{name}”", kind.describe().to_lowercase()),
+            None => format!("a {} that no longer exists", kind.describe().to_lowercase()),
+        },
+        None => "a page this version does not know".to_owned(),
+    })
 }
 
 /// A link as listed.
@@ -240,6 +266,33 @@ pub(crate) async fn index(
     Ok(Html(page.render()?))
 }
 
+/// `GET /shares/{id}/revoke`: asks the link's creator or an admin before ending it.
+pub(crate) async fn confirm_revoke(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(id): Path<Uuid>,
+) -> Result<Html<String>, AppError> {
+    member.require(Role::Member)?;
+    let link = share_links::get(&state.db, member.team_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if member.role < Role::Admin && link.created_by != Some(member.user_id) {
+        return Err(AppError::Forbidden);
+    }
+    let target = describe_target(&state, member.team_id, &link).await?;
+    let question = Question {
+        question: "Revoke this share link?".into(),
+        detail: format!(
+            "Anyone who opens the link to {target} is told it is gone, at once.              This cannot be undone; you can create a new link later."
+        ),
+        action: format!("/shares/{id}/revoke"),
+        button: "Revoke link",
+        back: "/shares".into(),
+    };
+    confirm::page(&member, &session, "shares", question).await
+}
+
 /// `POST /shares/{id}/revoke`: the link's creator or an admin ends it at once.
 pub(crate) async fn revoke(
     State(state): State<AppState>,
@@ -255,14 +308,8 @@ pub(crate) async fn revoke(
         return Err(AppError::Forbidden);
     }
     if share_links::revoke(&state.db, member.team_id, id).await? {
-        let kind = ShareKind::parse(&link.target_kind).map_or("Link", ShareKind::describe);
-        record(
-            &state.db,
-            &member,
-            AuditAction::ShareRevoked,
-            &format!("{kind} {}", link.target_id),
-        )
-        .await?;
+        let target = describe_target(&state, member.team_id, &link).await?;
+        record(&state.db, &member, AuditAction::ShareRevoked, &target).await?;
         push_flash(
             &session,
             FlashKind::Success,

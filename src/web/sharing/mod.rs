@@ -14,5 +14,8 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/share", post(links::create))
         .route("/shares", get(links::index))
-        .route("/shares/{id}/revoke", post(links::revoke))
+        .route(
+            "/shares/{id}/revoke",
+            get(links::confirm_revoke).post(links::revoke),
+        )
 }

@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +18,7 @@ use crate::db::runs::{self, RunRow};
 use crate::db::share_links::{self, ResolvedLink};
 use crate::db::suites::{self, Suite};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::{Path, Query};
 use crate::web::kit::layout::Layout;
 use crate::web::kit::paging::Page;
 use crate::web::kit::paging::PageQuery;
@@ -128,7 +129,7 @@ async fn landing(
             .await?;
             let page = page.with_more(&mut rows);
             let view = SharedSuitePage {
-                layout: Layout::bare(suite.name.clone()),
+                layout: Layout::shared(suite.name.clone(), &link),
                 suite,
                 runs: rows.into_iter().map(RunLine::from).collect(),
                 page,
@@ -137,7 +138,7 @@ async fn landing(
             Ok(Html(view.render()?).into_response())
         }
         Some(ShareKind::SuiteTrend) => {
-            crate::web::trends::suite::shared_suite_trend(&state, link.team_id, link.target_id)
+            crate::web::trends::suite::shared_suite_trend_for(&state, &link)
                 .await
                 .map(IntoResponse::into_response)
         }

@@ -1,6 +1,7 @@
 //! The team's suites: the list (refreshed from RevRing on demand), one suite with its test
 //! cases and runs, and the start-run form. Templates in `templates/suites/`.
 
+mod agents;
 mod pages;
 
 use axum::Router;

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
@@ -20,10 +20,12 @@ use crate::sync::refresh::refresh_key;
 use crate::sync::start::{StartOutcome, start_run};
 use crate::web::kit::audited::record;
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::{Path, Query};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::{Page, PageQuery};
 use crate::web::runs::line::RunLine;
+use crate::web::suites::agents::{self, AgentNames};
 
 /// Longest run name RevRing accepts.
 pub(super) const MAX_RUN_NAME_CHARS: usize = 128;
@@ -37,9 +39,15 @@ struct SuitesPage {
     layout: Layout,
     suites: Vec<SuiteSummary>,
     has_keys: bool,
+    agents: AgentNames,
 }
 
 impl SuitesPage {
+    /// An agent's name, when RevRing gave it.
+    fn agent(&self, id: &str) -> Option<&String> {
+        self.agents.get(id)
+    }
+
     fn pass_rate(&self, suite: &SuiteSummary) -> String {
         let rate = suite
             .last_passed
@@ -55,11 +63,18 @@ pub(super) async fn index(
     session: Session,
     member: CurrentMember,
 ) -> Result<Html<String>, AppError> {
+    let keys = api_keys::active_keys(&state.db, member.team_id).await?;
+    let suites = suites::list(&state.db, member.team_id).await?;
+    let agents = if suites.is_empty() {
+        AgentNames::new()
+    } else {
+        let key_ids: Vec<Uuid> = keys.iter().map(|key| key.id).collect();
+        agents::names(&state, member.team_id, &key_ids).await
+    };
     let page = SuitesPage {
-        suites: suites::list(&state.db, member.team_id).await?,
-        has_keys: !api_keys::active_keys(&state.db, member.team_id)
-            .await?
-            .is_empty(),
+        suites,
+        has_keys: !keys.is_empty(),
+        agents,
         layout: Layout::for_member("Suites", "suites", &member, &session).await,
     };
     Ok(Html(page.render()?))
@@ -106,6 +121,7 @@ pub(super) async fn refresh(
 #[template(path = "suites/show.html")]
 struct SuitePage {
     layout: Layout,
+    agents: AgentNames,
     suite: Suite,
     cases: Vec<CaseRow>,
     runs: Vec<RunLine>,
@@ -144,7 +160,9 @@ async fn render_suite(
     )
     .await?;
     let page = page.with_more(&mut rows);
+    let agents = agents::names(state, member.team_id, &[suite.api_key_id]).await;
     let view = SuitePage {
+        agents,
         layout: Layout::for_member(suite.name.clone(), "suites", member, session).await,
         cases: suites::cases(&state.db, member.team_id, suite.id).await?,
         runs: rows.into_iter().map(RunLine::from).collect(),
@@ -261,7 +279,7 @@ pub(super) async fn start(
 
 fn run_target(suite: &Suite, name: &str) -> String {
     if name.is_empty() {
-        format!("suite “{}”", suite.name)
+        format!("a run of suite “{}”", suite.name)
     } else {
         format!("run “{name}” of suite “{}”", suite.name)
     }

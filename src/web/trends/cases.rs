@@ -1,7 +1,7 @@
 //! The case history grid (test cases × the latest runs) and the flaky cases page.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use serde::Deserialize;
 use tower_sessions::Session;
@@ -12,6 +12,7 @@ use crate::db::trends::TrendRun;
 use crate::domain::flake::{self, FlakeScore};
 use crate::domain::trend::{CaseCounts, CaseOutcome};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::{Path, Query};
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::trends::grid::{self, CaseLine};

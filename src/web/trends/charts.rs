@@ -8,8 +8,8 @@ use crate::db::trends::TrendRun;
 use crate::domain::chart::{self, Frame, Point, StackedBar};
 use crate::domain::trend::pass_rate;
 
-/// Horizontal gridlines (intervals) of every chart.
-const Y_INTERVALS: usize = 4;
+/// Most horizontal gridline intervals of a chart (fewer when round steps cover it sooner).
+const Y_INTERVALS: usize = 5;
 
 /// A label on an axis at a coordinate.
 #[derive(Debug, Clone)]
@@ -65,6 +65,11 @@ impl LineChart {
     /// The `viewBox` attribute.
     pub(super) fn view_box(&self) -> String {
         view_box(&self.frame)
+    }
+
+    /// Whether its points link to their runs (then the chart is a group of links, not an image).
+    pub(super) fn linked(&self) -> bool {
+        self.points.iter().any(|point| point.href.is_some())
     }
 }
 
@@ -142,10 +147,13 @@ fn time_ticks(runs: &[&TrendRun], xs: &[f64]) -> Vec<Tick> {
     ticks
 }
 
-fn value_ticks(frame: &Frame, max: f64, unit: impl Fn(f64) -> String) -> Vec<Tick> {
+/// Ticks of a value axis with the values of `axis` (from [`chart::nice_axis`]), the last one
+/// at the top of the plot area: gridlines and labels share the same round values.
+fn value_ticks(frame: &Frame, axis: &[f64], unit: impl Fn(f64) -> String) -> Vec<Tick> {
+    let max = axis.last().copied().unwrap_or(1.0);
     let scale = frame.y_scale(max);
-    chart::ticks(max, Y_INTERVALS)
-        .into_iter()
+    axis.iter()
+        .copied()
         .map(|value| Tick {
             at: scale.map(value),
             label: unit(value),
@@ -157,7 +165,7 @@ fn value_ticks(frame: &Frame, max: f64, unit: impl Fn(f64) -> String) -> Vec<Tic
 fn line_chart(
     runs: &[&TrendRun],
     values: &[f64],
-    y_max: f64,
+    axis: &[f64],
     unit: impl Fn(f64) -> String,
     titles: impl Fn(&TrendRun, f64) -> String,
     linked: bool,
@@ -168,12 +176,13 @@ fn line_chart(
         .zip(values)
         .map(|(run, value)| (seconds(run.created_at), *value))
         .collect();
+    let y_max = axis.last().copied().unwrap_or(1.0);
     let points = chart::line_points(&frame, &xy, y_max);
     let xs: Vec<f64> = points.iter().map(|point| point.x).collect();
     LineChart {
         path: chart::line_path(&points),
         x_ticks: time_ticks(runs, &xs),
-        y_ticks: value_ticks(&frame, y_max, unit),
+        y_ticks: value_ticks(&frame, axis, unit),
         points: points
             .into_iter()
             .zip(runs.iter().zip(values))
@@ -206,7 +215,7 @@ pub(super) fn pass_rate_chart(runs: &[TrendRun], linked: bool) -> LineChart {
     line_chart(
         &judged,
         &rates,
-        100.0,
+        &chart::nice_axis(100.0, Y_INTERVALS, 1.0),
         |value| format!("{value}%"),
         |run, rate| tooltip(run, format_args!("{}% passed", rate.round())),
         linked,
@@ -214,7 +223,7 @@ pub(super) fn pass_rate_chart(runs: &[TrendRun], linked: bool) -> LineChart {
 }
 
 /// Run duration (start to end) per run, in minutes (runs without both times are left out).
-/// Drawn as a bare line, its points carry no tooltips or links.
+/// Its points carry tooltips (run, date, minutes) but no links.
 pub(super) fn duration_chart(runs: &[TrendRun]) -> LineChart {
     let timed: Vec<(&TrendRun, f64)> = runs
         .iter()
@@ -223,14 +232,18 @@ pub(super) fn duration_chart(runs: &[TrendRun]) -> LineChart {
             Some((run, secs.max(0.0) / 60.0))
         })
         .collect();
-    let max = chart::nice_ceiling(timed.iter().map(|(_, m)| *m).fold(0.0, f64::max));
+    let axis = chart::nice_axis(
+        timed.iter().map(|(_, m)| *m).fold(0.0, f64::max),
+        Y_INTERVALS,
+        0.0,
+    );
     let (runs, minutes): (Vec<&TrendRun>, Vec<f64>) = timed.into_iter().unzip();
     line_chart(
         &runs,
         &minutes,
-        max,
-        |value| format!("{} min", (value * 10.0).round() / 10.0),
-        |_, _| String::new(),
+        &axis,
+        |value| format!("{value} min"),
+        |run, minutes| tooltip(run, format_args!("{} min", (minutes * 10.0).round() / 10.0)),
         false,
     )
 }
@@ -247,7 +260,12 @@ pub(super) fn counts_chart(runs: &[TrendRun]) -> BarChart {
             )
         })
         .collect();
-    let max = chart::nice_ceiling(stacks.iter().map(|(p, f)| p + f).fold(0.0, f64::max));
+    let axis = chart::nice_axis(
+        stacks.iter().map(|(p, f)| p + f).fold(0.0, f64::max),
+        Y_INTERVALS,
+        1.0,
+    );
+    let max = axis.last().copied().unwrap_or(1.0);
     let bars = chart::stacked_bars(&frame, &stacks, max);
     let refs: Vec<&TrendRun> = runs.iter().collect();
     let centers: Vec<f64> = bars
@@ -256,7 +274,7 @@ pub(super) fn counts_chart(runs: &[TrendRun]) -> BarChart {
         .collect();
     BarChart {
         x_ticks: time_ticks(&refs, &centers),
-        y_ticks: value_ticks(&frame, max, |value| format!("{}", value.round())),
+        y_ticks: value_ticks(&frame, &axis, |value| format!("{value}")),
         bars: bars
             .into_iter()
             .zip(runs)

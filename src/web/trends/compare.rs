@@ -3,7 +3,7 @@
 //! side by side.
 
 use askama::Template;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use serde::Deserialize;
 use sqlx::PgPool;
@@ -19,6 +19,7 @@ use crate::domain::trend::CaseCounts;
 use crate::revring::AttemptResult;
 use crate::revring::{Speaker, TranscriptEntry};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::Query;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::runs::line::{RunLine, verdict_badge};

@@ -11,9 +11,10 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::db::api_keys;
-use crate::db::trends::{self, DashboardRow, FailingCase};
+use crate::db::trends::{self, DashboardRow, FailingCase, WeekTotals};
 use crate::domain::chart;
 use crate::domain::trend::{change_css, format_change, format_rate, pass_rate};
+use crate::revring::RunStatus;
 use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
@@ -42,16 +43,71 @@ pub struct DashboardData {
     pub suites: Vec<DashboardRow>,
     /// The cases failing most.
     pub failing: Vec<FailingCase>,
+    /// The team's runs and attempts this week and last.
+    pub week: WeekTotals,
 }
 
-/// Loads the dashboard's data (two concurrent queries): the SQL the page needs, which
+/// Loads the dashboard's data (three concurrent queries): the SQL the page needs, which
 /// `ringside bench` also times on its own.
 pub async fn load(db: &PgPool, team_id: Uuid) -> Result<DashboardData, AppError> {
-    let (suites, failing) = tokio::try_join!(
+    let (suites, failing, week) = tokio::try_join!(
         trends::dashboard(db, team_id, SPARK_RUNS, PAST_DAYS),
         trends::failing_most(db, team_id, FAILING_WINDOW_RUNS, FAILING_LIMIT),
+        trends::week_totals(db, team_id),
     )?;
-    Ok(DashboardData { suites, failing })
+    Ok(DashboardData {
+        suites,
+        failing,
+        week,
+    })
+}
+
+/// The team's headline numbers as the dashboard says them.
+struct Headline {
+    week: WeekTotals,
+}
+
+impl Headline {
+    fn rate(passed: i64, judged: i64) -> Option<f64> {
+        (judged > 0).then(|| passed as f64 * 100.0 / judged as f64)
+    }
+
+    fn this_rate(&self) -> Option<f64> {
+        Self::rate(self.week.passed_this_week, self.week.judged_this_week)
+    }
+
+    fn last_rate(&self) -> Option<f64> {
+        Self::rate(self.week.passed_last_week, self.week.judged_last_week)
+    }
+
+    /// This week's pass rate: `84%`, or a dash without judged attempts.
+    fn rate_text(&self) -> String {
+        format_rate(self.this_rate())
+    }
+
+    /// How this week's pass rate moved from last week's, in words.
+    fn rate_change(&self) -> String {
+        match (self.this_rate(), self.last_rate()) {
+            (Some(_), Some(_)) => format!(
+                "{} vs last week ({})",
+                format_change(self.this_rate(), self.last_rate()),
+                format_rate(self.last_rate())
+            ),
+            (_, None) => "no judged runs last week".into(),
+            (None, Some(_)) => format!("last week {}", format_rate(self.last_rate())),
+        }
+    }
+
+    fn rate_change_css(&self) -> &'static str {
+        change_css(self.this_rate(), self.last_rate())
+    }
+
+    /// How this week's number of runs compares with last week's.
+    fn runs_change(&self) -> String {
+        let before = self.week.runs_last_week;
+        let runs = if before == 1 { "run" } else { "runs" };
+        format!("{before} {runs} last week")
+    }
 }
 
 /// A suite as a dashboard line.
@@ -104,15 +160,44 @@ impl SuiteLine {
         change_css(self.latest(), self.past)
     }
 
+    /// Which run the "vs 30 days ago" figure compares with.
+    fn vs_past_title(&self) -> String {
+        match self.row.past_created_at {
+            Some(at) => format!(
+                "Compared with the run of {}",
+                crate::web::kit::format::when(&at)
+            ),
+            None => "No finished run from about a month ago".into(),
+        }
+    }
+
+    /// The sparkline's values in words, for its tooltip and screen readers.
+    fn spark_title(&self) -> String {
+        let rates: Vec<String> = self
+            .rates
+            .iter()
+            .map(|rate| format!("{}%", rate.round()))
+            .collect();
+        format!(
+            "Pass rate of the last {} runs, oldest first: {}",
+            rates.len(),
+            rates.join(", ")
+        )
+    }
+
     fn spark(&self) -> String {
         chart::sparkline(SPARK_WIDTH, SPARK_HEIGHT, &self.rates, 100.0)
     }
 
+    /// The last run's badge, coloured by outcome: a completed run by its pass rate (every
+    /// attempt passed: green; some: amber; none: red), others by status.
     fn status_badge(&self) -> &'static str {
-        self.row
-            .last_status
-            .as_ref()
-            .map_or("badge-unknown", status_badge)
+        match (&self.row.last_status, self.latest()) {
+            (Some(RunStatus::Completed), Some(rate)) if rate >= 100.0 => "badge-pass",
+            (Some(RunStatus::Completed), Some(rate)) if rate <= 0.0 => "badge-fail",
+            (Some(RunStatus::Completed), Some(_)) => "badge-mixed",
+            (status, _) => status.as_ref().map_or("badge-unknown", status_badge),
+        }
     }
 }
 
@@ -135,6 +220,7 @@ struct HomePage {
     has_keys: bool,
     spark_box: String,
     past_days: i32,
+    headline: Headline,
 }
 
 impl HomePage {
@@ -162,6 +248,7 @@ pub async fn show(
         overview,
         suites: data.suites.into_iter().map(SuiteLine::new).collect(),
         failing: data.failing,
+        headline: Headline { week: data.week },
         has_keys,
         spark_box: format!("0 0 {SPARK_WIDTH} {SPARK_HEIGHT}"),
         past_days: PAST_DAYS,

@@ -2,7 +2,7 @@
 //! as SVG drawn on the server. Also rendered for anonymous viewers of a share link.
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::Html;
 use serde::Deserialize;
 use sqlx::PgPool;
@@ -11,10 +11,12 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::app::state::AppState;
+use crate::db::share_links::ResolvedLink;
 use crate::db::suites::{self, Suite};
 use crate::db::trends::{self, TrendRun};
 use crate::domain::trend::{TrendRange, format_rate, pass_rate};
 use crate::web::kit::error::AppError;
+use crate::web::kit::extract::{Path, Query};
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::trends::charts::{self, BarChart, LineChart};
@@ -149,5 +151,17 @@ pub async fn shared_suite_trend(
     let range = TrendRange::default();
     let data = load(&state.db, team_id, suite_id, range).await?;
     let layout = Layout::bare(format!("{} · trend", data.suite.name));
+    Ok(Html(TrendPage::new(layout, data, range, true).render()?))
+}
+
+/// [`shared_suite_trend`] as opened through `link`: the page names the team that shared it and
+/// when the link expires.
+pub async fn shared_suite_trend_for(
+    state: &AppState,
+    link: &ResolvedLink,
+) -> Result<Html<String>, AppError> {
+    let range = TrendRange::default();
+    let data = load(&state.db, link.team_id, link.target_id, range).await?;
+    let layout = Layout::shared(format!("{} · trend", data.suite.name), link);
     Ok(Html(TrendPage::new(layout, data, range, true).render()?))
 }

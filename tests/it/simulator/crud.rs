@@ -196,6 +196,13 @@ async fn validation_errors_are_400_with_messages() {
     }
     let (status, _) = s.post(&path, with("attemptsPerRun", json!(10))).await;
     assert_eq!(status, StatusCode::CREATED);
+    // A run name is capped at 128 characters, as the reference caps it.
+    let runs = format!("/test-suites/{suite}/runs");
+    let (status, err) = s.post(&runs, json!({"name": "r".repeat(129)})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{err}");
+    assert_error(&err, "validation_error");
+    let (status, run) = s.post(&runs, json!({"name": "r".repeat(128)})).await;
+    assert_eq!(status, StatusCode::CREATED, "{run}");
     let (status, err) = s
         .patch(
             &format!("/test-suites/{suite}"),

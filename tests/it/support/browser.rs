@@ -32,6 +32,20 @@ pub(crate) struct Browser {
 impl Browser {
     /// Starts chromedriver on a free port and opens a headless session.
     pub(crate) async fn start() -> Self {
+        Self::start_with(&[]).await
+    }
+
+    /// A session whose pages prefer a dark colour scheme (`prefers-color-scheme: dark`).
+    pub(crate) async fn start_dark() -> Self {
+        Self::start_with(&[
+            "--force-dark-mode",
+            "--blink-settings=preferredColorScheme=0",
+        ])
+        .await
+    }
+
+    /// Starts a session with `extra` Chromium arguments.
+    pub(crate) async fn start_with(extra: &[&str]) -> Self {
         let port = free_port();
         let driver = Command::new(CHROMEDRIVER)
             .arg(format!("--port={port}"))
@@ -44,17 +58,26 @@ impl Browser {
             });
         let profile =
             std::env::temp_dir().join(format!("ringside-chrome-{}", uuid::Uuid::new_v4()));
+        let mut args: Vec<String> = [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--window-size=1280,900",
+            "--autoplay-policy=no-user-gesture-required",
+        ]
+        .iter()
+        .chain(extra)
+        .map(|arg| (*arg).to_owned())
+        .collect();
+        args.push(format!("--user-data-dir={}", profile.display()));
         let capabilities = json!({
-            "goog:chromeOptions": {
-                "binary": CHROMIUM,
-                "args": [
-                    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                    "--disable-quic", "--no-first-run", "--disable-background-networking",
-                    "--disable-component-update", "--disable-sync", "--window-size=1280,900",
-                    "--autoplay-policy=no-user-gesture-required",
-                    format!("--user-data-dir={}", profile.display()),
-                ]
-            }
+            "goog:chromeOptions": { "binary": CHROMIUM, "args": args }
         });
         let capabilities = capabilities.as_object().expect("an object").clone();
         let webdriver = format!("http://127.0.0.1:{port}");
@@ -98,6 +121,24 @@ impl Browser {
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
+    }
+
+    /// Resizes the viewport to `width`×`height` CSS pixels (the headless window has no frame).
+    pub(crate) async fn viewport(&self, width: u32, height: u32) {
+        self.client
+            .set_window_size(width, height)
+            .await
+            .expect("the window resizes");
+        let inner = self
+            .client
+            .execute("return window.innerWidth", vec![])
+            .await
+            .expect("a width");
+        assert_eq!(
+            inner.as_u64(),
+            Some(u64::from(width)),
+            "the viewport's width"
+        );
     }
 
     /// Ends the session and removes the profile.

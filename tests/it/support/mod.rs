@@ -4,6 +4,7 @@ pub(crate) mod accounts;
 pub(crate) mod app;
 pub(crate) mod browser;
 pub(crate) mod built;
+pub(crate) mod checks;
 pub(crate) mod db;
 pub(crate) mod html;
 pub(crate) mod proxy;

@@ -90,12 +90,25 @@ async fn every_page_renders_with_a_single_run() {
         "three charts"
     );
     assert!(
-        trend.contains(&format!("<a href=\"/runs/{run}\"><circle")),
+        trend.contains(&format!("<a href=\"/runs/{run}\" aria-label=\"Run only")),
         "points link their run"
     );
     assert!(trend.contains("Run only"), "points name their run");
-    // One run sits in the middle of the plot: x = 44 + 664 / 2.
-    assert!(trend.contains("cx=\"376\""));
+    // One run sits in the middle of the plot: x = 56 + 652 / 2.
+    assert!(trend.contains("cx=\"382\""));
+    // The pass-rate axis steps by 20 and labels the gridlines it draws; the attempts axis
+    // counts whole attempts (3 at most here: 0, 1, 2, 3).
+    for label in [">0%<", ">20%<", ">40%<", ">60%<", ">80%<", ">100%<"] {
+        assert!(trend.contains(label), "{label}");
+    }
+    assert!(!trend.contains(">25%<") && !trend.contains(">75%<"));
+    for label in [">1<", ">2<", ">3<"] {
+        assert!(
+            trend.contains(&format!("class=\"axis-label\"{label}")),
+            "{label}"
+        );
+    }
+    assert!(!trend.contains(">0.75<") && !trend.contains(">1.5<"));
 
     let cases = admin.page(&format!("/suites/{id}/cases")).await;
     let grid = Page::parse(&cases);
@@ -163,4 +176,75 @@ async fn the_shared_trend_shows_no_private_links() {
         refused,
         Err(ringside::web::kit::error::AppError::NotFound)
     ));
+}
+
+/// The `<tr>` of the dashboard's suites table that names `suite`.
+fn row_of<'a>(html: &'a str, suite: &str) -> &'a str {
+    let at = html
+        .find(&format!(">{suite}</a>"))
+        .unwrap_or_else(|| panic!("{suite} is listed"));
+    let start = html[..at].rfind("<tr>").expect("in a row");
+    let end = at + html[at..].find("</tr>").expect("the row ends");
+    &html[start..end]
+}
+
+#[tokio::test]
+async fn the_dashboard_compares_with_a_month_ago_and_colours_by_outcome() {
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let (admin, team_id) = setup(&app, "QA").await;
+    let billing = built::suite(&app.db, team_id, "Billing line", &["a", "b"]).await;
+    let pass = Some("pass");
+    let fail = Some("fail");
+    // A history that began 28 days ago: half passed then, all pass now.
+    built::run(
+        &app.db,
+        &billing,
+        "old",
+        28,
+        &[("a", 1, pass), ("b", 1, fail)],
+    )
+    .await;
+    built::run(
+        &app.db,
+        &billing,
+        "mid",
+        10,
+        &[("a", 1, pass), ("b", 1, pass)],
+    )
+    .await;
+    built::run(
+        &app.db,
+        &billing,
+        "new",
+        1,
+        &[("a", 1, pass), ("b", 1, pass)],
+    )
+    .await;
+    let booking = built::suite(&app.db, team_id, "Booking line", &["a", "b"]).await;
+    built::run(
+        &app.db,
+        &booking,
+        "bk",
+        2,
+        &[("a", 1, pass), ("b", 1, fail)],
+    )
+    .await;
+
+    let html = admin.page("/").await;
+    let billing_row = row_of(&html, "Billing line");
+    assert!(
+        billing_row.contains(">+50 pts</td>"),
+        "vs 30 days ago: 100% now, 50% 28 days ago (vs the previous run: ±0): {billing_row}"
+    );
+    assert!(billing_row.contains("badge-pass"), "{billing_row}");
+    let booking_row = row_of(&html, "Booking line");
+    assert!(
+        booking_row.contains("badge-mixed") && !booking_row.contains("badge-pass"),
+        "a completed run at 50% is not green: {booking_row}"
+    );
+    // This week: 2 runs, 3 of 4 attempts passed; last week: 1 run, 2 of 2.
+    assert!(html.contains("<div class=\"stat-value\" id=\"runs-this-week\">2</div>"));
+    assert!(html.contains("1 run last week"), "{html}");
+    assert!(html.contains("<div class=\"stat-value\" id=\"rate-this-week\">75%</div>"));
+    assert!(html.contains("−25 pts vs last week (100%)"), "{html}");
 }

@@ -87,20 +87,74 @@ async fn junit_csv_and_json_exports_match_the_run() {
     );
     assert!(failures.iter().all(|f| f.attribute("message").is_some()));
 
-    let csv_text = fx.admin.page(&format!("/runs/{}/export.csv", run.id)).await;
+    let response = fx.admin.get(&format!("/runs/{}/export.csv", run.id)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let disposition = response.headers()[CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let (suite_name, revring_run_id): (String, String) = sqlx::query_as(
+        "SELECT s.name, r.revring_id FROM runs r JOIN suites s ON s.id = r.suite_id
+             WHERE r.id = $1",
+    )
+    .bind(run.id)
+    .fetch_one(&fx.app.db)
+    .await
+    .unwrap();
+    let slug: String = suite_name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+        .to_lowercase();
+    assert!(
+        disposition.contains(&format!("filename=\"{slug}-")) && disposition.ends_with(".csv\""),
+        "named after the suite and run: {disposition}"
+    );
+    assert!(!disposition.contains(&run.id.to_string()), "{disposition}");
+    let csv_text = response.text().await.unwrap();
     let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
     let headers = reader.headers().unwrap().clone();
-    assert_eq!(&headers[3], "test_case");
-    assert_eq!(&headers[5], "result");
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("a {name} column in {headers:?}"))
+    };
+    let (case, result, reasoning) = (column("test_case"), column("result"), column("reasoning"));
+    let (ours, theirs, url) = (
+        column("ringside_run_id"),
+        column("revring_run_id"),
+        column("attempt_url"),
+    );
+    assert!(!headers.iter().any(|h| h == "run_id"), "ids are named");
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(rows.len() as i64, total);
+    assert!(rows.iter().all(|r| !r[case].is_empty()));
     assert_eq!(
-        rows.iter().filter(|r| &r[5] == "fail").count() as i64,
+        rows.iter().filter(|r| &r[result] == "fail").count() as i64,
         failed
     );
     assert!(
         rows.iter()
-            .any(|r| &r[6] == "Refused the refund <politely> & \"firmly\"")
+            .any(|r| &r[reasoning] == "Refused the refund <politely> & \"firmly\"")
+    );
+    assert!(rows.iter().all(|r| r[ours] == run.id.to_string()));
+    assert!(rows.iter().all(|r| r[theirs] == revring_run_id));
+    let link = rows
+        .iter()
+        .map(|r| r[url].to_owned())
+        .find(|u| u.ends_with(&attempt.to_string()))
+        .expect("a link to the rewritten attempt");
+    assert!(
+        link.starts_with("http") && link.contains(&format!("/runs/{}/attempts/", run.id)),
+        "{link}"
+    );
+    let path = &link[link.find("/runs/").unwrap()..];
+    let page = fx.admin.page(path).await;
+    assert!(
+        page.contains("Refused the refund"),
+        "the link opens the attempt"
     );
 
     let json: serde_json::Value = fx

@@ -3,4 +3,4 @@
 mod exports;
 mod pages;
 mod search;
-mod share;
+pub(crate) mod share;

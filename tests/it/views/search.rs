@@ -48,6 +48,10 @@ async fn search_finds_a_phrase_in_one_transcript_highlighted_and_only_in_the_tea
     // All three words, anywhere: both attempts.
     let words = fx.admin.page("/search?q=zephyr+harbor+voucher").await;
     assert_eq!(words.matches("class=\"search-hit\"").count(), 2);
+    assert!(
+        words.contains("<strong>2 attempts match</strong>"),
+        "the page counts its matches: {words}"
+    );
     // Said by the agent: only the first (the other's words were the tester's).
     let agent = fx.admin.page("/search?q=zephyr&speaker=agent").await;
     assert_eq!(agent.matches("class=\"search-hit\"").count(), 1);
@@ -60,6 +64,11 @@ async fn search_finds_a_phrase_in_one_transcript_highlighted_and_only_in_the_tea
         let hits = fx.admin.page(&format!("/search?q={label}")).await;
         assert!(hits.contains("No attempt matches"), "{label}: {hits}");
     }
+
+    // A word too common to search is explained rather than answered "no match".
+    let common = fx.admin.page("/search?q=the").await;
+    assert!(common.contains("id=\"too-common\""), "{common}");
+    assert!(!common.contains("No attempt matches"));
 
     // Another team finds nothing.
     let team = create_team(&fx.app.db, "Elsewhere").await;

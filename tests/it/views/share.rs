@@ -12,7 +12,7 @@ use crate::support::views::PickedRun;
 use crate::support::views::ViewsFixture;
 
 /// Creates a link as `who`; returns its URL as shown once on `/shares`.
-pub(super) async fn create_link(who: &Visitor, kind: &str, target: Uuid, expires: &str) -> String {
+pub(crate) async fn create_link(who: &Visitor, kind: &str, target: Uuid, expires: &str) -> String {
     let target = target.to_string();
     let response = who
         .post(
@@ -33,7 +33,7 @@ pub(super) async fn create_link(who: &Visitor, kind: &str, target: Uuid, expires
     page[start..].chars().take_while(|c| *c != '"').collect()
 }
 
-fn path_of(link: &str) -> String {
+pub(crate) fn path_of(link: &str) -> String {
     let start = link.find("/s/").expect("a share path");
     link[start..].to_owned()
 }
