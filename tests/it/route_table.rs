@@ -49,6 +49,16 @@ const STATE_CHANGING: &[Route] = &[
     ),
     ("POST", "/logout", &[]),
     ("POST", "/logout/everywhere", &[]),
+    ("POST", "/account/name", &[("display_name", "Ada L.")]),
+    (
+        "POST",
+        "/account/password",
+        &[
+            ("current_password", "correct horse battery"),
+            ("new_password", "another horse battery"),
+            ("confirm_password", "another horse battery"),
+        ],
+    ),
     ("POST", "/teams", &[("name", "Side project")]),
     ("POST", "/teams/switch", &[("team_id", "{team_id}")]),
     (
