@@ -62,13 +62,13 @@ struct Pools {
 }
 
 impl Pools {
-    /// Pools on the same database as `db` (opened lazily).
+    /// Pools on the same database as `db` (opened lazily), closed when `db` is closed.
     fn beside(db: &PgPool) -> Self {
         let options = (*db.connect_options()).clone();
         let pages = options
             .clone()
             .options([("statement_timeout", PAGE_STATEMENT_TIMEOUT)]);
-        Self {
+        let pools = Self {
             pages: crate::db::pool_options()
                 .max_connections(PAGE_CONNECTIONS)
                 .connect_lazy_with(pages),
@@ -83,7 +83,14 @@ impl Pools {
                 .max_connections(SYNC_CONNECTIONS)
                 .acquire_timeout(SYNC_ACQUIRE_TIMEOUT)
                 .connect_lazy_with(options),
-        }
+        };
+        let closed = db.close_event();
+        let all = pools.clone();
+        tokio::spawn(async move {
+            closed.await;
+            tokio::join!(all.pages.close(), all.sessions.close(), all.sync.close());
+        });
+        pools
     }
 }
 
