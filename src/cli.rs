@@ -42,6 +42,21 @@ pub enum Command {
     /// Measure the trend pages against the generated history: full HTTP responses and the
     /// bare SQL each page needs, side by side.
     Bench(BenchArgs),
+    /// Ask a running portal whether it is ready (`GET /readyz`): exit 0 when it answers 200,
+    /// 1 otherwise. For container healthchecks.
+    Health(HealthArgs),
+}
+
+/// Options of `ringside health`.
+#[derive(Args, Debug, Clone)]
+pub struct HealthArgs {
+    /// The portal's listening address (an unspecified address such as 0.0.0.0 is asked on
+    /// loopback).
+    #[arg(long, env = "RINGSIDE_BIND", default_value = "127.0.0.1:3000")]
+    pub bind: SocketAddr,
+    /// Seconds to wait for the answer.
+    #[arg(long, default_value_t = 5)]
+    pub timeout_secs: u64,
 }
 
 impl ServeArgs {

@@ -141,30 +141,61 @@ pub fn resolve_master_key(
     read_or_create_key_file(&data_dir.join(MASTER_KEY_FILE))
 }
 
+/// Reads the key file, creating it the first time. Several processes may start together on a
+/// fresh data directory: each writes its candidate to a private temp file and links it into
+/// place (`link` fails if the name exists), so the file appears whole or not at all; a process
+/// that loses the race reads the winner's key.
 fn read_or_create_key_file(path: &Path) -> anyhow::Result<MasterKey> {
     match std::fs::read_to_string(path) {
         Ok(text) => MasterKey::from_base64(&SecretString::from(text))
             .with_context(|| format!("{} does not hold a usable master key", path.display())),
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            if let Some(dir) = path.parent() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create {}", dir.display()))?;
-            }
+            let dir = path.parent().unwrap_or(Path::new("."));
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create {}", dir.display()))?;
             let key = MasterKey::generate();
-            let mut options = std::fs::OpenOptions::new();
-            options.write(true).create_new(true);
-            #[cfg(unix)]
-            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-            let mut file = options
-                .open(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            writeln!(file, "{}", key.to_base64().expose_secret())
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            tracing::info!(path = %path.display(), "generated a new master key");
-            Ok(key)
+            let temp = dir.join(format!(
+                ".{MASTER_KEY_FILE}.{}",
+                uuid::Uuid::new_v4().simple()
+            ));
+            let written = write_private(&temp, &key);
+            let linked = written.and_then(|()| {
+                std::fs::hard_link(&temp, path)
+                    .with_context(|| format!("cannot create {}", path.display()))
+            });
+            let _ = std::fs::remove_file(&temp);
+            match linked {
+                Ok(()) => {
+                    tracing::info!(path = %path.display(), "generated a new master key");
+                    Ok(key)
+                }
+                // Another process created it first: use its key.
+                Err(error)
+                    if error
+                        .downcast_ref::<std::io::Error>()
+                        .is_some_and(|io| io.kind() == std::io::ErrorKind::AlreadyExists) =>
+                {
+                    read_or_create_key_file(path)
+                }
+                Err(error) => Err(error),
+            }
         }
         Err(error) => Err(error).with_context(|| format!("cannot read {}", path.display())),
     }
+}
+
+/// Writes `key` to a new file only its owner can read, flushed to disk before it is linked.
+fn write_private(path: &Path, key: &MasterKey) -> anyhow::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    writeln!(file, "{}", key.to_base64().expose_secret())
+        .and_then(|()| file.sync_all())
+        .with_context(|| format!("cannot write {}", path.display()))
 }
 
 #[cfg(test)]
@@ -233,5 +264,33 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn processes_racing_on_a_fresh_key_file_all_get_the_same_key() {
+        for _ in 0..20 {
+            let dir = std::env::temp_dir().join(format!("ringside-race-{}", uuid::Uuid::new_v4()));
+            let path = dir.join(MASTER_KEY_FILE);
+            let barrier = std::sync::Arc::new(std::sync::Barrier::new(8));
+            let racers: Vec<_> = (0..8)
+                .map(|_| {
+                    let (path, barrier) = (path.clone(), barrier.clone());
+                    std::thread::spawn(move || {
+                        barrier.wait();
+                        read_or_create_key_file(&path).map(|key| key.to_base64())
+                    })
+                })
+                .collect();
+            let keys: Vec<String> = racers
+                .into_iter()
+                .map(|racer| racer.join().unwrap().unwrap().expose_secret().to_owned())
+                .collect();
+            assert!(keys.iter().all(|key| key == &keys[0]), "{keys:?}");
+            let on_disk = std::fs::read_to_string(&path).unwrap();
+            assert_eq!(on_disk.trim(), keys[0]);
+            let leftovers = std::fs::read_dir(&dir).unwrap().count();
+            assert_eq!(leftovers, 1, "temp files must not be left behind");
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 }

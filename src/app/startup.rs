@@ -31,11 +31,74 @@ const SESSION_CLEANUP_INTERVAL: std::time::Duration = std::time::Duration::from_
 /// Name of the session cookie.
 const SESSION_COOKIE: &str = "ringside_session";
 
+/// Connections for pages: a little more than the requests admitted at once
+/// (`web::kit::overload::MAX_IN_FLIGHT`), so the probes and the live listener always find one.
+const PAGE_CONNECTIONS: u32 = 14;
+
+/// Longest a page's statement may run (search has its own, shorter limit): a slow page must
+/// not hold a connection others need.
+const PAGE_STATEMENT_TIMEOUT: &str = "10s";
+
+/// Connections reserved for the session layer, so signing in and loading a session never wait
+/// behind page queries.
+const SESSION_CONNECTIONS: u32 = 4;
+
+/// Longest a session load or save may run; past it the request is answered 503.
+const SESSION_STATEMENT_TIMEOUT: &str = "5s";
+
+/// Connections reserved for the sync worker, so runs keep moving while pages are busy.
+const SYNC_CONNECTIONS: u32 = 8;
+
+/// How long the sync worker waits for one of its connections (it is in no hurry).
+const SYNC_ACQUIRE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// The process's connections, by who uses them: pages, sessions and the sync worker each have
+/// their own pool, so one cannot starve another.
+#[derive(Clone)]
+struct Pools {
+    pages: PgPool,
+    sessions: PgPool,
+    sync: PgPool,
+}
+
+impl Pools {
+    /// Pools on the same database as `db` (opened lazily), closed when `db` is closed.
+    fn beside(db: &PgPool) -> Self {
+        let options = (*db.connect_options()).clone();
+        let pages = options
+            .clone()
+            .options([("statement_timeout", PAGE_STATEMENT_TIMEOUT)]);
+        let pools = Self {
+            pages: crate::db::pool_options()
+                .max_connections(PAGE_CONNECTIONS)
+                .connect_lazy_with(pages),
+            sessions: crate::db::pool_options()
+                .max_connections(SESSION_CONNECTIONS)
+                .connect_lazy_with(
+                    options
+                        .clone()
+                        .options([("statement_timeout", SESSION_STATEMENT_TIMEOUT)]),
+                ),
+            sync: crate::db::pool_options()
+                .max_connections(SYNC_CONNECTIONS)
+                .acquire_timeout(SYNC_ACQUIRE_TIMEOUT)
+                .connect_lazy_with(options),
+        };
+        let closed = db.close_event();
+        let all = pools.clone();
+        tokio::spawn(async move {
+            closed.await;
+            tokio::join!(all.pages.close(), all.sessions.close(), all.sync.close());
+        });
+        pools
+    }
+}
+
 /// A bound, ready-to-run portal.
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    worker: Option<tokio::task::JoinHandle<()>>,
+    worker: Option<(Worker, tokio::task::JoinHandle<()>)>,
     stopping: Stopping,
 }
 
@@ -45,9 +108,14 @@ impl Application {
         let listener = TcpListener::bind(args.bind)
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
-        let (router, state) = build_router(args, db).await?;
-        let worker = (!args.no_sync)
-            .then(|| Worker::new(state.revring_access(), args.sync_settings()).spawn());
+        let pools = Pools::beside(&db);
+        let (router, state) = build_router_with(args, db, &pools).await?;
+        let worker = (!args.no_sync).then(|| {
+            let mut access = state.revring_access();
+            access.db = pools.sync.clone();
+            let worker = Worker::new(access, args.sync_settings());
+            (worker.clone(), worker.spawn())
+        });
         Ok(Self {
             listener,
             router,
@@ -81,8 +149,13 @@ impl Application {
             .await
             .context("server error");
         // Every sync write is one transaction: stopping the worker mid-poll loses nothing.
-        if let Some(worker) = self.worker {
-            worker.abort();
+        if let Some((worker, task)) = self.worker {
+            task.abort();
+            let _ = task.await;
+            // The next replica resumes this one's runs at once, not after the lease.
+            if let Err(error) = worker.release().await {
+                tracing::warn!(%error, "could not free the sync leases on shutdown");
+            }
         }
         served
     }
@@ -91,7 +164,15 @@ impl Application {
 /// The router with its state and session layer (sessions are stored in Postgres), and the
 /// state, for the background tasks.
 pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Router, AppState)> {
-    let store = PostgresStore::new(db.clone());
+    build_router_with(args, db.clone(), &Pools::beside(&db)).await
+}
+
+async fn build_router_with(
+    args: &ServeArgs,
+    db: PgPool,
+    pools: &Pools,
+) -> anyhow::Result<(Router, AppState)> {
+    let store = PostgresStore::new(pools.sessions.clone());
     store
         .migrate()
         .await
@@ -112,9 +193,9 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
     let revring = RevRing::new(args.revring_base_url.as_str())
         .context("the RevRing base URL is not usable")?;
     let state = AppState {
-        run_updates: RunUpdates::listen(db.clone()),
+        run_updates: RunUpdates::listen(db),
         stopping: Stopping::default(),
-        db,
+        db: pools.pages.clone(),
         settings: Arc::new(WebSettings {
             revring_base_url: args.revring_base_url.clone(),
             secure_cookies: args.secure_cookies(),

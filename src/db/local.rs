@@ -4,6 +4,12 @@
 //! The cluster listens on a Unix socket only (no TCP), in a directory only its owner can enter,
 //! and trusts local connections. When Ringside runs as root the server runs as the `postgres`
 //! user, because PostgreSQL refuses to run as root.
+//!
+//! Several Ringside processes may share one data directory (replicas, a rolling restart). Each
+//! holds a shared lock on `.cluster.users` for as long as it uses the cluster; on stop, a process
+//! stops the cluster only if no other process holds that lock, so the last one out stops it and
+//! no process ever stops a cluster another one uses. Starting and stopping are serialised by
+//! `.cluster.lock`. A lock dies with its process, so a `kill -9` never leaves a false user.
 
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
@@ -23,18 +29,35 @@ const MAX_SOCKET_DIR_LEN: usize = 90;
 /// How long `pg_ctl` waits for the server to start or stop.
 const PG_CTL_WAIT_SECS: &str = "60";
 
+/// How often a serving process checks that the cluster still runs (and starts it if not).
+pub const WATCH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Lock file serialising starts and stops of the cluster.
+const START_LOCK_FILE: &str = ".cluster.lock";
+
+/// Lock file every process using the cluster holds shared.
+const USERS_LOCK_FILE: &str = ".cluster.users";
+
 /// The unprivileged account that runs the server when Ringside itself runs as root.
 const SERVER_ACCOUNT: &str = "postgres";
 
-/// A running local cluster. Call [`LocalPostgres::stop`] on shutdown: the cluster is stopped only
-/// if this process started it.
+/// A running local cluster, in use by this process until [`LocalPostgres::stop`] (or the
+/// process's end): the cluster is stopped then only if no other process uses it.
 #[derive(Debug)]
 pub struct LocalPostgres {
+    cluster: Cluster,
+    /// Held shared while this process uses the cluster.
+    _user: std::fs::File,
+}
+
+/// Where the cluster lives and how to drive it.
+#[derive(Debug, Clone)]
+struct Cluster {
+    data_dir: PathBuf,
     bin_dir: PathBuf,
     pgdata: PathBuf,
     socket_dir: PathBuf,
     owner: Option<Account>,
-    started_here: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -52,33 +75,61 @@ impl LocalPostgres {
         std::fs::create_dir_all(data_dir)
             .with_context(|| format!("cannot create data directory {}", data_dir.display()))?;
         let data_dir = data_dir.canonicalize()?;
-        // Several processes (serve replicas, parallel tests) may start at once: one at a time.
-        let lock = std::fs::File::create(data_dir.join(".cluster.lock"))?;
-        lock.lock()?;
         let cluster_root = cluster_root(&data_dir, owner);
-        let pgdata = cluster_root.join("pgdata");
-        let socket_dir = socket_dir_for(&cluster_root);
-        for dir in [&cluster_root, &socket_dir] {
+        let cluster = Cluster {
+            pgdata: cluster_root.join("pgdata"),
+            socket_dir: socket_dir_for(&cluster_root),
+            data_dir,
+            bin_dir,
+            owner,
+        };
+        // Several processes (serve replicas, parallel tests) may start at once: one at a time.
+        let start_lock = cluster.start_lock()?;
+        // Registered as a user before the cluster runs, so no stopping process can miss us.
+        let user = std::fs::File::create(cluster.data_dir.join(USERS_LOCK_FILE))?;
+        user.lock_shared()?;
+        for dir in [&cluster_root, &cluster.socket_dir] {
             std::fs::create_dir_all(dir)?;
             set_owner_only(dir, owner)?;
         }
-        let mut cluster = LocalPostgres {
-            bin_dir,
-            pgdata,
-            socket_dir,
-            owner,
-            started_here: false,
-        };
         if !cluster.pgdata.join("PG_VERSION").exists() {
             cluster.initdb().await?;
         }
-        if !cluster.is_running().await? {
-            cluster.remove_stale_pid_file()?;
-            cluster.pg_ctl_start().await?;
-            cluster.started_here = true;
-        }
+        cluster.start_unless_running().await?;
+        // Still under the lock: two processes on a fresh cluster must not both create it.
         cluster.ensure_database().await?;
-        Ok(cluster)
+        drop(start_lock);
+        Ok(LocalPostgres {
+            cluster,
+            _user: user,
+        })
+    }
+
+    /// Starts the cluster again if it is gone (someone stopped it, or it crashed). A serving
+    /// process calls this every [`WATCH_INTERVAL`] (see [`LocalPostgres::keep_running`]).
+    pub async fn ensure_running(&self) -> anyhow::Result<()> {
+        if self.cluster.is_running().await? {
+            return Ok(());
+        }
+        let _start_lock = self.cluster.start_lock()?;
+        self.cluster.start_unless_running().await
+    }
+
+    /// Watches the cluster in the background for as long as the returned task lives, starting
+    /// it again whenever it is found stopped.
+    pub fn keep_running(self: &std::sync::Arc<Self>) -> tokio::task::JoinHandle<()> {
+        let this = std::sync::Arc::downgrade(self);
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(WATCH_INTERVAL).await;
+                let Some(cluster) = this.upgrade() else {
+                    return;
+                };
+                if let Err(error) = cluster.ensure_running().await {
+                    tracing::warn!(%error, "the local PostgreSQL is down and could not be started");
+                }
+            }
+        })
     }
 
     /// Connection options for the `ringside` database of this cluster.
@@ -88,17 +139,64 @@ impl LocalPostgres {
 
     /// Connection options for another database of this cluster (the test harness makes many).
     pub fn connect_options_for(&self, database: &str) -> PgConnectOptions {
+        self.cluster.connect_options_for(database)
+    }
+
+    /// Stops using the cluster, and stops the cluster unless another process still uses it.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        let _start_lock = self.cluster.start_lock()?;
+        let LocalPostgres { cluster, _user } = self;
+        drop(_user);
+        let last = std::fs::File::create(cluster.data_dir.join(USERS_LOCK_FILE))?;
+        match last.try_lock() {
+            Ok(()) => {
+                if cluster.is_running().await? {
+                    cluster.pg_ctl_stop().await?;
+                }
+                Ok(())
+            }
+            Err(std::fs::TryLockError::WouldBlock) => {
+                tracing::info!("local PostgreSQL left running: another Ringside process uses it");
+                Ok(())
+            }
+            Err(std::fs::TryLockError::Error(error)) => Err(error.into()),
+        }
+    }
+
+    /// The cluster's data directory (`PGDATA`).
+    pub fn pgdata(&self) -> &Path {
+        &self.cluster.pgdata
+    }
+
+    /// Whether a server is running on this cluster.
+    pub async fn is_running(&self) -> anyhow::Result<bool> {
+        self.cluster.is_running().await
+    }
+}
+
+impl Cluster {
+    fn start_lock(&self) -> anyhow::Result<std::fs::File> {
+        let lock = std::fs::File::create(self.data_dir.join(START_LOCK_FILE))?;
+        lock.lock()?;
+        Ok(lock)
+    }
+
+    async fn start_unless_running(&self) -> anyhow::Result<()> {
+        if !self.is_running().await? {
+            self.remove_stale_pid_file()?;
+            self.pg_ctl_start().await?;
+        }
+        Ok(())
+    }
+
+    fn connect_options_for(&self, database: &str) -> PgConnectOptions {
         PgConnectOptions::new()
             .socket(&self.socket_dir)
             .username(LOCAL_DB_NAME)
             .database(database)
     }
 
-    /// Stops the cluster if this process started it; leaves it running otherwise.
-    pub async fn stop(self) -> anyhow::Result<()> {
-        if !self.started_here {
-            return Ok(());
-        }
+    async fn pg_ctl_stop(&self) -> anyhow::Result<()> {
         let pgdata = self.pgdata.to_string_lossy().into_owned();
         self.pg_ctl(&[
             "stop",
@@ -134,13 +232,7 @@ impl LocalPostgres {
         Ok(())
     }
 
-    /// The cluster's data directory (`PGDATA`).
-    pub fn pgdata(&self) -> &Path {
-        &self.pgdata
-    }
-
-    /// Whether a server is running on this cluster.
-    pub async fn is_running(&self) -> anyhow::Result<bool> {
+    async fn is_running(&self) -> anyhow::Result<bool> {
         let pgdata = self.pgdata.to_string_lossy().into_owned();
         let status = self
             .command("pg_ctl")

@@ -51,7 +51,7 @@ pub struct DatabaseConfig {
 pub struct Database {
     /// Connections to the Ringside database.
     pub pool: PgPool,
-    local: Option<LocalPostgres>,
+    local: Option<(std::sync::Arc<LocalPostgres>, tokio::task::JoinHandle<()>)>,
 }
 
 impl Database {
@@ -74,6 +74,12 @@ impl Database {
             .connect_with(options)
             .await
             .context("cannot connect to the database")?;
+        // A cluster stopped under us (by hand, or an older Ringside) is started again.
+        let local = local.map(|local| {
+            let local = std::sync::Arc::new(local);
+            let watch = local.keep_running();
+            (local, watch)
+        });
         Ok(Self { pool, local })
     }
 
@@ -85,12 +91,17 @@ impl Database {
             .context("database migration failed")
     }
 
-    /// Closes the pool and stops the local cluster if this process started it.
+    /// Closes the pool and stops the local cluster unless another process still uses it.
     pub async fn close(self) -> anyhow::Result<()> {
         self.pool.close().await;
-        match self.local {
-            Some(local) => local.stop().await,
-            None => Ok(()),
+        let Some((local, watch)) = self.local else {
+            return Ok(());
+        };
+        watch.abort();
+        let _ = watch.await;
+        match std::sync::Arc::try_unwrap(local) {
+            Ok(local) => local.stop().await,
+            Err(_) => anyhow::bail!("the local cluster is still in use by this process"),
         }
     }
 }

@@ -142,6 +142,38 @@ pub async fn claim_due(
     .await
 }
 
+/// Extends `owner`'s leases on `run_ids` while it is still polling them (a worker that dies
+/// stops renewing, and its runs are claimable again once the short lease lapses).
+pub async fn renew_leases(
+    db: &PgPool,
+    owner: &str,
+    run_ids: &[Uuid],
+    lease_secs: f64,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "UPDATE runs SET lease_until = now() + make_interval(secs => $3)
+         WHERE id = ANY($2) AND lease_owner = $1",
+        owner,
+        run_ids,
+        lease_secs,
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}
+
+/// Frees every lease `owner` holds (a worker stopping cleanly), so other workers resume its
+/// runs at once.
+pub async fn release_leases(db: &PgPool, owner: &str) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "UPDATE runs SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1",
+        owner
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// After a failed poll: keeps the error, counts the failure, schedules the next try and frees
 /// the lease (only if `owner` still holds it).
 pub async fn record_poll_failure(

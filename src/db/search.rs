@@ -89,8 +89,13 @@ pub struct SearchHit {
     pub turns: serde_json::Value,
 }
 
+/// Longest a search may run: a broad word over a long history is slow, and a search must never
+/// hold a connection that pages and the sync worker need (page queries have a longer limit).
+pub const SEARCH_STATEMENT_TIMEOUT: &str = "3s";
+
 /// Newest matching attempts of the team, `limit` from `offset`. An empty or stop-word-only
-/// query matches nothing.
+/// query matches nothing. Fails with a statement timeout (SQLSTATE 57014) after
+/// [`SEARCH_STATEMENT_TIMEOUT`].
 pub async fn attempts(
     db: &PgPool,
     team_id: Uuid,
@@ -98,7 +103,13 @@ pub async fn attempts(
     limit: i64,
     offset: i64,
 ) -> sqlx::Result<Vec<SearchHit>> {
-    sqlx::query_as!(
+    let mut tx = db.begin().await?;
+    sqlx::query(&format!(
+        "SET LOCAL statement_timeout = '{SEARCH_STATEMENT_TIMEOUT}'"
+    ))
+    .execute(&mut *tx)
+    .await?;
+    let hits = sqlx::query_as!(
         SearchHit,
         r#"WITH q AS (
                SELECT websearch_to_tsquery('english', $2) AS q,
@@ -171,8 +182,10 @@ pub async fn attempts(
         offset,
         WHOLE_TEXT_CHARS,
     )
-    .fetch_all(db)
-    .await
+    .fetch_all(&mut *tx)
+    .await?;
+    tx.commit().await?;
+    Ok(hits)
 }
 
 /// Whether `text` leaves nothing to search once English stop words ("the", "and") and

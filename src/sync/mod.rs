@@ -3,7 +3,8 @@
 //! A worker in every `ringside serve` process claims due runs with a lease (`FOR UPDATE SKIP
 //! LOCKED`), fetches each from RevRing and stores the run and its attempts in one transaction.
 //! Any number of processes can share a database: a run is polled by one process at a time, and
-//! a crash at any point only delays the next poll until the lease expires.
+//! a crash at any point only delays the next poll until the short lease expires (a worker renews
+//! its leases while it polls, and frees them when it stops cleanly).
 
 pub mod keys;
 pub mod live;
@@ -28,9 +29,14 @@ pub struct SyncSettings {
     pub active_interval: Duration,
     /// How often the worker looks for due work when it found none.
     pub idle_tick: Duration,
-    /// How long a claimed run stays with its worker; longer than the slowest fetch (the
-    /// client's retries included), so no two workers poll one run at once.
+    /// How long a claimed run stays with its worker unless renewed. The worker renews every
+    /// [`SyncSettings::lease_renewal`] while it polls, so a slow fetch keeps its runs, and a dead
+    /// worker's runs resume elsewhere within this long.
     pub lease: Duration,
+    /// How often a polling worker renews its leases (well under `lease`).
+    pub lease_renewal: Duration,
+    /// How long a key refresh stays with its worker (refreshes are rare and may be long).
+    pub refresh_lease: Duration,
     /// Most runs one worker polls at once.
     pub batch: i64,
     /// Longest back-off after repeated failures (unless RevRing's `Retry-After` asks for more).
@@ -47,7 +53,9 @@ impl Default for SyncSettings {
         Self {
             active_interval: Duration::from_secs(2),
             idle_tick: Duration::from_millis(500),
-            lease: Duration::from_secs(120),
+            lease: Duration::from_secs(10),
+            lease_renewal: Duration::from_secs(3),
+            refresh_lease: Duration::from_secs(120),
             batch: 16,
             max_backoff: Duration::from_secs(300),
             refresh_interval: Duration::from_secs(600),
@@ -103,6 +111,9 @@ impl Worker {
                     0
                 }
             };
+            if let Err(error) = start::reconcile_orphaned_starts(&self.upstream).await {
+                tracing::warn!(%error, "sync: settling interrupted starts failed");
+            }
             if let Err(error) = refresh::refresh_due_keys(&self).await {
                 tracing::warn!(%error, "sync: refreshing keys failed");
             }
@@ -122,17 +133,44 @@ impl Worker {
         )
         .await?;
         let count = claimed.len();
+        let ids: Vec<Uuid> = claimed.iter().map(|run| run.id).collect();
         let mut polls = JoinSet::new();
         for run in claimed {
             let worker = self.clone();
             polls.spawn(async move { worker.poll(run).await });
         }
-        while let Some(result) = polls.join_next().await {
-            if let Ok(Err(error)) = result {
-                tracing::warn!(%error, "sync: storing a poll result failed");
+        let all_polled = async {
+            while let Some(result) = polls.join_next().await {
+                if let Ok(Err(error)) = result {
+                    tracing::warn!(%error, "sync: storing a poll result failed");
+                }
             }
+        };
+        tokio::select! {
+            () = all_polled => {}
+            never = self.keep_leases(&ids) => match never {},
         }
         Ok(count)
+    }
+
+    /// Renews this worker's leases on `ids` until dropped (it never returns).
+    async fn keep_leases(&self, ids: &[Uuid]) -> std::convert::Infallible {
+        let mut tick = tokio::time::interval(self.settings.lease_renewal);
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            let lease = self.settings.lease.as_secs_f64();
+            if let Err(error) = runs::renew_leases(&self.upstream.db, &self.owner, ids, lease).await
+            {
+                tracing::warn!(%error, "sync: renewing leases failed");
+            }
+        }
+    }
+
+    /// Frees this worker's leases (call after stopping it), so other workers take its runs
+    /// over at once instead of after the lease.
+    pub async fn release(&self) -> sqlx::Result<u64> {
+        runs::release_leases(&self.upstream.db, &self.owner).await
     }
 
     async fn poll(&self, run: ClaimedRun) -> sqlx::Result<()> {

@@ -81,7 +81,8 @@ pub async fn refresh_key(
 pub async fn refresh_due_keys(worker: &Worker) -> sqlx::Result<()> {
     let access = worker.upstream();
     let settings = worker.settings();
-    let due = crate::db::key_refresh::claim_due(&access.db, settings.lease.as_secs_f64()).await?;
+    let due =
+        crate::db::key_refresh::claim_due(&access.db, settings.refresh_lease.as_secs_f64()).await?;
     for key in due {
         let outcome = refresh_key(access, key.team_id, key.api_key_id).await;
         let (next_in, error) = match &outcome {

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use super::RevRingAccess;
 use crate::db::run_starts::{self, StartState};
 use crate::db::runs;
-use crate::db::suites::Suite;
+use crate::db::suites::{self, Suite};
 use crate::revring::{Client, TestRun};
 
 /// How long a duplicate submission waits for the first one to finish.
@@ -28,6 +28,17 @@ const RECONCILE_ATTEMPTS: u32 = 3;
 
 /// Pause between those listings.
 const RECONCILE_PAUSE: Duration = Duration::from_secs(1);
+
+/// How long a pending start stays with the process talking to RevRing; it renews the lease
+/// every [`START_LEASE_RENEWAL`] while it waits. A start whose lease lapsed was cut off by a crash
+/// and is reconciled by any sync worker ([`reconcile_orphaned_starts`]) within seconds.
+pub const START_LEASE: Duration = Duration::from_secs(6);
+
+/// How often a start in progress renews its lease.
+const START_LEASE_RENEWAL: Duration = Duration::from_secs(2);
+
+/// Orphaned starts one sync pass reconciles at most.
+const ORPHANS_PER_PASS: i64 = 8;
 
 /// What became of a start request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,12 +60,21 @@ pub async fn start_run(
     token: Uuid,
 ) -> anyhow::Result<StartOutcome> {
     let db = &access.db;
-    if !run_starts::claim(db, token, suite.team_id, suite.id, user_id, name).await? {
+    let lease = START_LEASE.as_secs_f64();
+    if !run_starts::claim(db, token, suite.team_id, suite.id, user_id, name, lease).await? {
         return wait_for_first_submission(access, suite.team_id, token).await;
     }
-    let outcome = match access.client_for(suite.team_id, suite.api_key_id).await {
-        Ok(client) => start_with(access, &client, suite, user_id, name).await?,
-        Err(problem) => StartOutcome::Refused(format!("Cannot start the run: {problem}.")),
+    let work = async {
+        match access.client_for(suite.team_id, suite.api_key_id).await {
+            Ok(client) => start_with(access, &client, suite, user_id, name).await,
+            Err(problem) => Ok(StartOutcome::Refused(format!(
+                "Cannot start the run: {problem}."
+            ))),
+        }
+    };
+    let outcome = tokio::select! {
+        outcome = work => outcome?,
+        never = keep_lease(db, token) => match never {},
     };
     match &outcome {
         StartOutcome::Started(run_id) => run_starts::mark_started(db, token, *run_id).await?,
@@ -62,6 +82,80 @@ pub async fn start_run(
         StartOutcome::StillStarting => {}
     }
     Ok(outcome)
+}
+
+/// Renews a pending start's lease until dropped (it never returns).
+async fn keep_lease(db: &sqlx::PgPool, token: Uuid) -> std::convert::Infallible {
+    let mut tick = tokio::time::interval(START_LEASE_RENEWAL);
+    tick.tick().await;
+    loop {
+        tick.tick().await;
+        if let Err(error) = run_starts::renew(db, token, START_LEASE.as_secs_f64()).await {
+            tracing::warn!(%error, "renewing a start's lease failed");
+        }
+    }
+}
+
+/// Ends the pending starts whose process died mid-start: lists each suite's runs and records
+/// the run the start created, or that nothing was started. Returns how many were settled.
+pub async fn reconcile_orphaned_starts(access: &RevRingAccess) -> anyhow::Result<usize> {
+    let db = &access.db;
+    let orphans =
+        run_starts::claim_orphaned(db, START_LEASE.as_secs_f64(), ORPHANS_PER_PASS).await?;
+    let count = orphans.len();
+    for orphan in orphans {
+        tracing::warn!(token = %orphan.token, "settling a start cut off by a crash");
+        let Some(suite) = suites::get(db, orphan.team_id, orphan.suite_id).await? else {
+            let why =
+                "The suite was removed before the run could be confirmed; nothing was started.";
+            run_starts::mark_failed(db, orphan.token, why).await?;
+            continue;
+        };
+        let client = match access.client_for(suite.team_id, suite.api_key_id).await {
+            Ok(client) => client,
+            Err(problem) => {
+                let why = format!(
+                    "Ringside was interrupted while starting this run and cannot check RevRing \
+                     ({problem}). If RevRing started it, it will appear in the suite's runs on \
+                     the next refresh."
+                );
+                run_starts::mark_failed(db, orphan.token, &why).await?;
+                continue;
+            }
+        };
+        let name = orphan.name.as_deref();
+        let known = run_starts::started_revring_ids(db, suite.team_id, suite.id).await?;
+        match reconcile(
+            access,
+            &client,
+            &suite,
+            name,
+            orphan.created_at,
+            Some(known),
+        )
+        .await?
+        {
+            Some(run) => {
+                let run_id = runs::upsert_discovered(
+                    db,
+                    suite.team_id,
+                    suite.id,
+                    suite.api_key_id,
+                    &run,
+                    orphan.user_id,
+                )
+                .await?;
+                runs::poll_soon(db, run_id).await?;
+                run_starts::mark_started(db, orphan.token, run_id).await?;
+            }
+            None => {
+                let why = "Ringside was interrupted while starting this run, and RevRing has no \
+                           new run for it: nothing was started. You can start it again.";
+                run_starts::mark_failed(db, orphan.token, why).await?;
+            }
+        }
+    }
+    Ok(count)
 }
 
 async fn start_with(
@@ -76,7 +170,7 @@ async fn start_with(
         Ok(run) => Some(run),
         Err(error) if error.outcome_unknown() => {
             tracing::warn!(suite = %suite.id, "start-run outcome unknown ({error}); reconciling");
-            reconcile(access, client, suite, name, sent_at).await?
+            reconcile(access, client, suite, name, sent_at, None).await?
         }
         Err(error) => return Ok(StartOutcome::Refused(error.user_message())),
     };
@@ -101,16 +195,21 @@ async fn start_with(
 }
 
 /// Finds the run a timed-out start created, if it did: a run of the suite Ringside does not
-/// know yet, created around the time of the request, with the requested name.
+/// know yet (or, given `accounted`, that no other start accounts for: a refresh may have
+/// imported it meanwhile), created around the time of the request, with the requested name.
 async fn reconcile(
     access: &RevRingAccess,
     client: &Client,
     suite: &Suite,
     name: Option<&str>,
     sent_at: OffsetDateTime,
+    accounted: Option<Vec<String>>,
 ) -> anyhow::Result<Option<TestRun>> {
     for attempt in 1..=RECONCILE_ATTEMPTS {
-        let known = runs::known_revring_ids(&access.db, suite.team_id, suite.id).await?;
+        let known = match &accounted {
+            Some(accounted) => accounted.clone(),
+            None => runs::known_revring_ids(&access.db, suite.team_id, suite.id).await?,
+        };
         match client.list_runs(&suite.revring_id).await {
             Ok(listed) => {
                 let found = pick_started_run(listed, &known, name, sent_at);

@@ -75,6 +75,11 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
                 .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
                 .layer(security_header(header::REFERRER_POLICY, REFERRER_POLICY))
                 .layer(middleware::from_fn(kit::error_pages::render))
+                .layer(middleware::from_fn(kit::input::refuse_control_characters))
+                .layer(middleware::from_fn_with_state(
+                    kit::overload::Admission::default(),
+                    kit::overload::admit,
+                ))
                 .layer(CatchPanicLayer::new()),
         )
 }
@@ -94,6 +99,7 @@ pub fn session_bearing(
         ))
         .layer(middleware::from_fn_with_state(state, accounts::setup::gate))
         .layer(sessions)
+        .layer(middleware::from_fn(kit::overload::session_store_errors))
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

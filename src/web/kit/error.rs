@@ -37,14 +37,29 @@ impl From<sqlx::Error> for AppError {
             sqlx::Error::PoolTimedOut => {
                 AppError::Unavailable("The database is busy. Please try again shortly.".into())
             }
+            sqlx::Error::Database(ref db) if db.code().as_deref() == Some(QUERY_CANCELED) => {
+                AppError::Unavailable(
+                    "This took too long to prepare; Ringside may be busy. Please try again \
+                     shortly."
+                        .into(),
+                )
+            }
             other => AppError::Internal(other.into()),
         }
     }
 }
 
+/// SQLSTATE of a statement cancelled by `statement_timeout`.
+pub(crate) const QUERY_CANCELED: &str = "57014";
+
+/// Seconds an overloaded client is asked to wait (`Retry-After`) before trying again.
+pub(crate) const RETRY_AFTER_SECS: u64 = 2;
+
 impl From<tower_sessions::session::Error> for AppError {
+    /// The session store is the database: when it fails, the database is busy or down.
     fn from(error: tower_sessions::session::Error) -> Self {
-        AppError::Internal(anyhow::Error::new(error).context("session store"))
+        tracing::warn!(%error, "session store unavailable");
+        AppError::Unavailable("The database is busy. Please try again shortly.".into())
     }
 }
 
@@ -81,7 +96,15 @@ impl IntoResponse for AppError {
         if let AppError::Internal(cause) = &self {
             tracing::error!(error = ?cause, "request failed");
         }
-        error_page(self.status(), self.public_message())
+        let unavailable = matches!(self, AppError::Unavailable(_));
+        let mut response = error_page(self.status(), self.public_message());
+        if unavailable {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(RETRY_AFTER_SECS),
+            );
+        }
+        response
     }
 }
 

@@ -1,5 +1,6 @@
 //! The plumbing every feature uses: the page layout, who is asking, CSRF, forms, formatting,
-//! assets, paging, health probes, the error type and the error pages.
+//! assets, paging, health probes, the control-character check on all input, overload shedding,
+//! the error type and the error pages.
 
 pub(crate) mod assets;
 pub(crate) mod audited;
@@ -11,7 +12,9 @@ pub mod extract;
 pub(crate) mod format;
 pub(crate) mod forms;
 pub(crate) mod health;
+pub(crate) mod input;
 pub mod layout;
 pub(crate) mod member;
+pub mod overload;
 pub(crate) mod paging;
 pub(crate) mod words;
