@@ -8,7 +8,7 @@ use ringside::db::run_starts::{self, StartState};
 use ringside::sync::start::{START_LEASE, StartOutcome, start_run};
 use uuid::Uuid;
 
-use crate::sync::fixture::SyncFixture;
+use crate::support::sync::SyncFixture;
 
 /// How long a test waits for a worker to settle a start.
 const SETTLE_TIMEOUT: Duration = Duration::from_secs(60);

@@ -153,7 +153,10 @@ async fn the_dashboard_shows_exact_rates_changes_and_failing_most() {
     );
     // Seven counted runs on the sparkline.
     let spark = page.attrs("table.dashboard svg.sparkline", "aria-label");
-    assert_eq!(spark[1], "Pass rate of the last 7 runs", "{spark:?}");
+    assert_eq!(
+        spark[1], "Pass rate of the last 7 runs, oldest first: 100%, 67%, 25%, 50%, 33%, 75%, 33%",
+        "{spark:?}"
+    );
 
     // One run only: no change to show against anything.
     let billing = page.row("table.dashboard tbody tr", "Billing");
@@ -240,5 +243,8 @@ async fn each_trend_range_charts_exactly_its_counted_runs() {
             ))
             .await,
     );
-    assert_eq!(billing.count("svg.chart circle"), 1);
+    assert_eq!(
+        billing.count("svg.chart[aria-label='Pass rate per run'] circle"),
+        1
+    );
 }

@@ -172,6 +172,7 @@ async fn junit_csv_and_json_exports_match_the_run() {
 /// One stored attempt, as the exports must show it.
 #[derive(Debug, sqlx::FromRow)]
 struct Stored {
+    id: uuid::Uuid,
     revring_id: String,
     test_case_revring_id: String,
     test_case_name: String,
@@ -225,7 +226,7 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
     .await
     .unwrap();
     let stored: Vec<Stored> = sqlx::query_as(
-        "SELECT revring_id, test_case_revring_id, test_case_name, attempt_number, result,
+        "SELECT id, revring_id, test_case_revring_id, test_case_name, attempt_number, result,
                 reasoning, transcript, call_id, started_at, completed_at
          FROM attempts WHERE run_id = $1 ORDER BY revring_id",
     )
@@ -255,7 +256,8 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
     assert_eq!(
         header,
         [
-            "run_id",
+            "ringside_run_id",
+            "revring_run_id",
             "run_name",
             "suite",
             "test_case",
@@ -266,14 +268,25 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
             "completed_at",
             "duration_seconds",
             "call_id",
-            "attempt_id"
+            "revring_attempt_id",
+            "ringside_attempt_id",
+            "attempt_url"
         ]
     );
     let mut rows: Vec<Vec<String>> = reader
         .records()
         .map(|r| r.unwrap().iter().map(str::to_owned).collect())
         .collect();
-    rows.sort_by(|a, b| a[11].cmp(&b[11]));
+    rows.sort_by(|a, b| a[12].cmp(&b[12]));
+    // Each row links to its attempt's page on this portal.
+    for (row, attempt) in rows.iter_mut().zip(&stored) {
+        let url = row.pop().unwrap();
+        assert!(
+            url.starts_with("http")
+                && url.ends_with(&format!("/runs/{run}/attempts/{}", attempt.id)),
+            "{url}"
+        );
+    }
     let expected: Vec<Vec<String>> = stored
         .iter()
         .map(|a| {
@@ -282,6 +295,7 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
                 _ => String::new(),
             };
             vec![
+                run.to_string(),
                 "exp-1".to_owned(),
                 "Run exp-1".to_owned(),
                 "Refunds".to_owned(),
@@ -294,11 +308,12 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
                 duration,
                 a.call_id.clone().unwrap_or_default(),
                 a.revring_id.clone(),
+                a.id.to_string(),
             ]
         })
         .collect();
     assert_eq!(rows, expected);
-    assert_eq!(rows[1][9], "95", "the failed attempt lasted 1 min 35 s");
+    assert_eq!(rows[1][10], "95", "the failed attempt lasted 1 min 35 s");
 
     // JSON: the run's counters and every attempt's fields, transcript included.
     let json: serde_json::Value = admin
@@ -319,11 +334,20 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
     assert_eq!((total, done, passed, failed), (5, 4, 1, 3));
     let mut attempts = json["attempts"].as_array().unwrap().clone();
     attempts.sort_by_key(|a| a["id"].as_str().unwrap().to_owned());
+    for (attempt, row) in attempts.iter_mut().zip(&stored) {
+        let url = attempt.as_object_mut().unwrap().remove("url").unwrap();
+        let url = url.as_str().unwrap();
+        assert!(
+            url.ends_with(&format!("/runs/{run}/attempts/{}", row.id)),
+            "{url}"
+        );
+    }
     let expected: Vec<serde_json::Value> = stored
         .iter()
         .map(|a| {
             serde_json::json!({
                 "id": a.revring_id,
+                "ringsideId": a.id,
                 "testCaseId": a.test_case_revring_id,
                 "testCaseName": a.test_case_name,
                 "attemptNumber": a.attempt_number,
@@ -353,9 +377,15 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
             .find(|c| c.attribute("name") == Some(name))
             .unwrap_or_else(|| panic!("testcase {name}"));
         assert_eq!(case.attribute("classname"), Some("Refunds"));
-        let child = case
-            .children()
-            .find(|n| n.is_element() && !n.has_tag_name("system-out"));
+        let link = case
+            .descendants()
+            .find(|n| n.attribute("name") == Some("ringside.attempt_url"))
+            .and_then(|n| n.attribute("value"))
+            .unwrap_or_else(|| panic!("testcase {name} links to its attempt"));
+        assert!(link.contains(&format!("/runs/{run}/attempts/")), "{link}");
+        let child = case.children().find(|n| {
+            n.is_element() && !n.has_tag_name("system-out") && !n.has_tag_name("properties")
+        });
         match child {
             None => ("pass".to_owned(), None, None),
             Some(node) => (

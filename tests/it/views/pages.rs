@@ -217,7 +217,6 @@ fn expected_changes(run: &CaseResults, previous: &CaseResults) -> BTreeMap<Strin
                 None => "new",
                 Some("pending") => "pending",
                 Some(_) if now == "pending" => "pending",
-                Some("mixed") => "flaky",
                 Some(_) if now == "mixed" => "flaky",
                 Some("pass") if now == "pass" => "still passing",
                 Some("pass") => "new failure",
