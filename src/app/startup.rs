@@ -28,8 +28,13 @@ pub const SESSION_IDLE_TIMEOUT: time::Duration = time::Duration::days(7);
 /// How often expired sessions are deleted from the database.
 const SESSION_CLEANUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain HTTP.
 const SESSION_COOKIE: &str = "ringside_session";
+
+/// Name of the session cookie when cookies are `Secure`: the `__Host-` prefix makes browsers
+/// refuse it unless it is Secure, host-only and for the whole site, so a sibling subdomain
+/// cannot plant or shadow it.
+const SECURE_SESSION_COOKIE: &str = "__Host-ringside_session";
 
 /// A bound, ready-to-run portal.
 pub struct Application {
@@ -102,7 +107,12 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
             .continuously_delete_expired(SESSION_CLEANUP_INTERVAL),
     );
     let sessions = SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+        .with_name(if args.secure_cookies() {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        })
+        .with_path("/")
         .with_secure(args.secure_cookies())
         .with_http_only(true)
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
@@ -110,7 +120,14 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
     let master_key = args.master_key()?;
     report_undecryptable_keys(&db, &master_key).await?;
     let revring = RevRing::new(args.revring_base_url.as_str())
-        .context("the RevRing base URL is not usable")?;
+        .context("the RevRing base URL is not usable")?
+        .with_recording_hosts(
+            args.recording_hosts
+                .iter()
+                .map(|host| host.trim().to_owned())
+                .filter(|host| !host.is_empty())
+                .collect(),
+        );
     let state = AppState {
         run_updates: RunUpdates::listen(db.clone()),
         stopping: Stopping::default(),
@@ -119,6 +136,7 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
             revring_base_url: args.revring_base_url.clone(),
             secure_cookies: args.secure_cookies(),
             public_url: args.public_url.clone(),
+            trusted_proxies: args.trusted_proxies.clone(),
         }),
         master_key: Arc::new(master_key),
         revring,

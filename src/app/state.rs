@@ -20,6 +20,8 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Public URL of the portal, for absolute links (invitations) and the CSRF origin check.
     pub public_url: Option<Url>,
+    /// Proxies whose forwarding headers name the client's address (`RINGSIDE_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// Everything a request handler may need. Cheap to clone.

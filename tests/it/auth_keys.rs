@@ -232,6 +232,7 @@ fn state_with(
             revring_base_url: base_url.parse().unwrap(),
             secure_cookies: false,
             public_url: None,
+            trusted_proxies: Vec::new(),
         }),
         master_key: std::sync::Arc::new(master_key),
         revring: ringside::revring::RevRing::new(&base_url).unwrap(),

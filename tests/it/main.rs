@@ -17,6 +17,7 @@ mod foundation;
 mod local_cluster;
 mod revring_client;
 mod runs_pages;
+mod security;
 mod simulator;
 mod sync;
 mod trends;

@@ -2,6 +2,7 @@
 //! assets, paging, health probes, the error type and the error pages.
 
 pub(crate) mod assets;
+pub(crate) mod client_addr;
 pub(crate) mod csrf;
 pub mod error;
 pub(crate) mod error_pages;

@@ -22,7 +22,7 @@ use crate::db::{audit, runs};
 use crate::sync::start::cancel_run;
 use crate::web::kit::error::AppError;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
-use crate::web::kit::member::CurrentMember;
+use crate::web::kit::member::{CurrentMember, still_member};
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::body::RunBody;
 use crate::web::runs::line::RunLine;
@@ -113,6 +113,7 @@ pub(crate) async fn render(
     )
     .await?;
     body.link_baseline = !access.is_link();
+    body.shared = access.is_link();
     let live = LiveSection {
         body,
         csrf_token: layout.csrf_token.clone(),
@@ -134,6 +135,7 @@ pub(crate) async fn render(
 /// State of one SSE stream.
 struct Watch {
     state: AppState,
+    session: Session,
     member: CurrentMember,
     run_id: Uuid,
     failures_only: bool,
@@ -158,6 +160,12 @@ impl Watch {
     }
 
     async fn event(&mut self) -> Event {
+        // Removed from the team or signed out everywhere since the stream opened: it ends.
+        if !still_member(&self.session, &self.state.db, self.member.team_id).await {
+            tracing::info!(user_id = %self.member.user_id, "event stream ended: access gone");
+            self.done = true;
+            return Event::default().event("gone").data("");
+        }
         match live_section(
             &self.state,
             &self.member,
@@ -197,6 +205,7 @@ pub(crate) async fn events(
     let watch = Watch {
         updates: state.run_updates.subscribe(),
         csrf_token: crate::web::kit::csrf::token(&session).await,
+        session,
         state,
         member,
         run_id,

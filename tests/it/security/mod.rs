@@ -1,0 +1,8 @@
+//! Security hardening (issue 15), each item tested from outside over real HTTP: a hostile
+//! upstream, scripted bursts, forged headers.
+
+mod details;
+mod headers;
+mod login;
+mod recording;
+mod streams;
