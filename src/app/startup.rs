@@ -118,6 +118,15 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE_TIMEOUT));
     let master_key = args.master_key()?;
+    let bound = crate::db::api_keys::bind_legacy(&db, &master_key)
+        .await
+        .context("cannot bind the stored API keys to their rows")?;
+    if bound > 0 {
+        tracing::info!(
+            bound,
+            "stored API keys re-sealed, bound to their team and id"
+        );
+    }
     report_undecryptable_keys(&db, &master_key).await?;
     let revring = RevRing::new(args.revring_base_url.as_str())
         .context("the RevRing base URL is not usable")?
@@ -157,7 +166,17 @@ pub async fn report_undecryptable_keys(
         .context("cannot read the stored API keys")?;
     let unreadable: Vec<_> = keys
         .iter()
-        .filter(|key| master_key.decrypt(&key.ciphertext, &key.nonce).is_err())
+        .filter(|key| {
+            crate::db::api_keys::open(
+                master_key,
+                key.team_id,
+                key.id,
+                &key.ciphertext,
+                &key.nonce,
+                key.aad_version,
+            )
+            .is_err()
+        })
         .collect();
     for key in &unreadable {
         tracing::error!(

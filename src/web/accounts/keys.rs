@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::accounts::is_unique_violation;
-use crate::db::api_keys::{self, KeyRow, hint_of};
+use crate::db::api_keys::{self, KeyRow};
 use crate::db::audit::{AuditAction, audit};
 use crate::web::kit::error::AppError;
 use crate::web::kit::forms::{FieldErrors, name_problem};
@@ -84,10 +84,15 @@ async fn render(
         .await?
         .into_iter()
         .map(|key| KeyLine {
-            readable: state
-                .master_key
-                .decrypt(&key.ciphertext, &key.nonce)
-                .is_ok(),
+            readable: api_keys::open(
+                &state.master_key,
+                member.team_id,
+                key.id,
+                &key.ciphertext,
+                &key.nonce,
+                key.aad_version,
+            )
+            .is_ok(),
             key,
         })
         .collect();
@@ -169,15 +174,13 @@ pub(super) async fn add(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return render(&state, &session, &member, status, label, errors, None).await;
     }
-    let sealed = state.master_key.encrypt(&secret);
-    let hint = hint_of(secret.expose_secret());
     let mut tx = state.db.begin().await?;
     match api_keys::insert(
         &mut *tx,
+        &state.master_key,
         member.team_id,
         &label,
-        &sealed,
-        &hint,
+        &secret,
         member.user_id,
     )
     .await
@@ -243,10 +246,8 @@ pub(super) async fn rotate(
         )
         .await;
     }
-    let sealed = state.master_key.encrypt(&secret);
-    let hint = hint_of(secret.expose_secret());
     let mut tx = state.db.begin().await?;
-    if !api_keys::rotate(&mut *tx, member.team_id, id, &sealed, &hint).await? {
+    if !api_keys::rotate(&mut *tx, &state.master_key, member.team_id, id, &secret).await? {
         return Err(AppError::NotFound);
     }
     audit(

@@ -3,6 +3,7 @@
 
 mod details;
 mod headers;
+mod keys;
 mod login;
 mod recording;
 mod streams;
