@@ -40,6 +40,7 @@ const SECURE_SESSION_COOKIE: &str = "__Host-ringside_session";
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    setup_token: Option<secrecy::SecretString>,
     worker: Option<tokio::task::JoinHandle<()>>,
     stopping: Stopping,
 }
@@ -53,12 +54,29 @@ impl Application {
         let (router, state) = build_router(args, db).await?;
         let worker = (!args.no_sync)
             .then(|| Worker::new(state.revring_access(), args.sync_settings()).spawn());
+        let needs_setup = !crate::db::accounts::any_user(&state.db)
+            .await
+            .context("cannot read the accounts")?;
+        let setup_token = state.settings.setup_token.clone().filter(|_| needs_setup);
+        if let Some(token) = &setup_token {
+            tracing::warn!(
+                setup_token = %secrecy::ExposeSecret::expose_secret(token),
+                "first start beyond loopback: /setup asks for this one-time setup token"
+            );
+        }
         Ok(Self {
             listener,
             router,
+            setup_token,
             worker,
             stopping: state.stopping,
         })
+    }
+
+    /// The one-time token `/setup` asks for, when no account exists yet and the portal listens
+    /// beyond loopback (`ringside serve` prints it).
+    pub fn setup_token(&self) -> Option<&secrecy::SecretString> {
+        self.setup_token.as_ref()
     }
 
     /// The address actually bound (useful with port 0).
@@ -146,6 +164,8 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
             secure_cookies: args.secure_cookies(),
             public_url: args.public_url.clone(),
             trusted_proxies: args.trusted_proxies.clone(),
+            setup_token: (!args.bind.ip().is_loopback())
+                .then(|| crate::auth::token::generate().into()),
         }),
         master_key: Arc::new(master_key),
         revring,
@@ -217,6 +237,12 @@ pub async fn serve_with(
     let app = Application::build(args, database.pool.clone()).await?;
     let addr = app.local_addr();
     tracing::info!(%addr, "Ringside is listening");
+    if let Some(token) = app.setup_token() {
+        println!(
+            "First start: open /setup and enter this one-time setup token: {}",
+            secrecy::ExposeSecret::expose_secret(token)
+        );
+    }
     announce(addr)?;
     app.run_until_stopped(crate::app::shutdown::signal()).await
 }

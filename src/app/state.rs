@@ -22,6 +22,9 @@ pub struct WebSettings {
     pub public_url: Option<Url>,
     /// Proxies whose forwarding headers name the client's address (`RINGSIDE_TRUSTED_PROXIES`).
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The one-time token first-start setup asks for when the portal listens beyond loopback
+    /// (printed in the log at start); `None` on loopback.
+    pub setup_token: Option<secrecy::SecretString>,
 }
 
 /// Everything a request handler may need. Cheap to clone.

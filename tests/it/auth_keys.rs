@@ -233,6 +233,7 @@ fn state_with(
             secure_cookies: false,
             public_url: None,
             trusted_proxies: Vec::new(),
+            setup_token: None,
         }),
         master_key: std::sync::Arc::new(master_key),
         revring: ringside::revring::RevRing::new(&base_url).unwrap(),

@@ -162,6 +162,7 @@ mod tests {
             secure_cookies: false,
             public_url: public.map(|url| url.parse().unwrap()),
             trusted_proxies: Vec::new(),
+            setup_token: None,
         }
     }
 

@@ -6,4 +6,5 @@ mod headers;
 mod keys;
 mod login;
 mod recording;
+mod setup;
 mod streams;
