@@ -142,6 +142,10 @@ pub struct ServeArgs {
     /// client's address; without them the TCP peer is the client.
     #[arg(long, env = "RINGSIDE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// The longest a share link works, in days: "never" becomes this, and older links stop.
+    #[arg(long, env = "RINGSIDE_SHARE_MAX_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub share_max_days: Option<u32>,
 }
 
 impl ServeArgs {

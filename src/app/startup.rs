@@ -166,6 +166,7 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
             trusted_proxies: args.trusted_proxies.clone(),
             setup_token: (!args.bind.ip().is_loopback())
                 .then(|| crate::auth::token::generate().into()),
+            share_max_days: args.share_max_days,
         }),
         master_key: Arc::new(master_key),
         revring,

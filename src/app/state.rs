@@ -25,6 +25,8 @@ pub struct WebSettings {
     /// The one-time token first-start setup asks for when the portal listens beyond loopback
     /// (printed in the log at start); `None` on loopback.
     pub setup_token: Option<secrecy::SecretString>,
+    /// The longest a share link may work, in days (`RINGSIDE_SHARE_MAX_DAYS`); `None`: no cap.
+    pub share_max_days: Option<u32>,
 }
 
 /// Everything a request handler may need. Cheap to clone.

@@ -69,14 +69,22 @@ pub async fn insert(
     .await
 }
 
-/// The link whose token hashes to `token_hash`, with whether it has ended.
-pub async fn resolve(db: &PgPool, token_hash: &[u8]) -> sqlx::Result<Option<ResolvedLink>> {
+/// The link whose token hashes to `token_hash`, with whether it has ended: revoked, expired,
+/// or older than `max_days` (the operator's maximum lifetime, applied to links made before it
+/// was set too).
+pub async fn resolve(
+    db: &PgPool,
+    token_hash: &[u8],
+    max_days: Option<i32>,
+) -> sqlx::Result<Option<ResolvedLink>> {
     sqlx::query_as!(
         ResolvedLink,
         r#"SELECT id, team_id, target_kind, target_id,
-                  (revoked_at IS NOT NULL OR coalesce(expires_at <= now(), false)) AS "ended!"
+                  (revoked_at IS NOT NULL OR coalesce(expires_at <= now(), false)
+                   OR coalesce(created_at + make_interval(days => $2) <= now(), false)) AS "ended!"
            FROM share_links WHERE token_hash = $1"#,
         token_hash,
+        max_days,
     )
     .fetch_optional(db)
     .await

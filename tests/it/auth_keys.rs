@@ -234,6 +234,7 @@ fn state_with(
             public_url: None,
             trusted_proxies: Vec::new(),
             setup_token: None,
+            share_max_days: None,
         }),
         master_key: std::sync::Arc::new(master_key),
         revring: ringside::revring::RevRing::new(&base_url).unwrap(),

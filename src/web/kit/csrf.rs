@@ -163,6 +163,7 @@ mod tests {
             public_url: public.map(|url| url.parse().unwrap()),
             trusted_proxies: Vec::new(),
             setup_token: None,
+            share_max_days: None,
         }
     }
 

@@ -99,14 +99,19 @@ impl Expiry {
         }
     }
 
-    /// When a link created at `now` stops working.
-    pub(crate) fn from(self, now: OffsetDateTime) -> Option<OffsetDateTime> {
-        match self {
+    /// When a link created at `now` stops working, at most `max_days` later (the operator's
+    /// maximum lifetime: "never" then means that maximum).
+    pub(crate) fn from(self, now: OffsetDateTime, max_days: Option<u32>) -> Option<OffsetDateTime> {
+        let chosen = match self {
             Self::OneDay => Some(now + Duration::days(1)),
             Self::SevenDays => Some(now + Duration::days(7)),
             Self::ThirtyDays => Some(now + Duration::days(30)),
             Self::Never => None,
-        }
+        };
+        let Some(max) = max_days.map(|days| now + Duration::days(i64::from(days))) else {
+            return chosen;
+        };
+        Some(chosen.map_or(max, |at| at.min(max)))
     }
 }
 
@@ -150,7 +155,7 @@ pub(crate) async fn create(
         kind.as_str(),
         form.target_id,
         member.user_id,
-        expiry.from(OffsetDateTime::now_utc()),
+        expiry.from(OffsetDateTime::now_utc(), state.settings.share_max_days),
     )
     .await?;
     audit::audit(
@@ -285,10 +290,18 @@ mod tests {
         }
         let now = OffsetDateTime::UNIX_EPOCH;
         assert_eq!(
-            Expiry::parse("7d").unwrap().from(now),
+            Expiry::parse("7d").unwrap().from(now, None),
             Some(now + Duration::days(7))
         );
-        assert_eq!(Expiry::parse("never").unwrap().from(now), None);
+        assert_eq!(Expiry::parse("never").unwrap().from(now, None), None);
+        // The operator's maximum caps every choice, "never" included.
+        let capped = Some(now + Duration::days(3));
+        assert_eq!(Expiry::parse("never").unwrap().from(now, Some(3)), capped);
+        assert_eq!(Expiry::parse("30d").unwrap().from(now, Some(3)), capped);
+        assert_eq!(
+            Expiry::parse("1d").unwrap().from(now, Some(3)),
+            Some(now + Duration::days(1))
+        );
         assert_eq!(Expiry::parse("2d"), None);
     }
 }

@@ -57,7 +57,11 @@ pub(crate) async fn open(state: &AppState, token: &str) -> Result<ResolvedLink, 
     if token.len() > MAX_TOKEN_CHARS {
         return Err(AppError::NotFound);
     }
-    let link = share_links::resolve(&state.db, &token::hash(token))
+    let max_days = state
+        .settings
+        .share_max_days
+        .and_then(|days| i32::try_from(days).ok());
+    let link = share_links::resolve(&state.db, &token::hash(token), max_days)
         .await?
         .ok_or(AppError::NotFound)?;
     if link.ended {

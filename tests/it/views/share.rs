@@ -280,3 +280,32 @@ async fn a_trend_link_shows_the_suite_trend_logged_out_and_nothing_else() {
         .unwrap();
     assert_eq!(anonymous(&link, &fx).await.status(), StatusCode::GONE);
 }
+
+#[tokio::test]
+async fn the_operators_maximum_lifetime_caps_never_and_ends_older_links() {
+    let sim = crate::auth_keys::simulator().await;
+    let base_url = sim.base_url();
+    let fx = ViewsFixture::reaching(sim, &base_url, &["--share-max-days", "3"]).await;
+    let run = fx.failing_run().await;
+    let link = create_link(&fx.admin, "suite", run.suite_id, "never").await;
+    let path = path_of(&link);
+
+    let expires: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("SELECT expires_at FROM share_links")
+            .fetch_one(&fx.app.db)
+            .await
+            .unwrap();
+    let left = expires.expect("never is capped") - time::OffsetDateTime::now_utc();
+    assert!(
+        left > time::Duration::days(2) && left <= time::Duration::days(3),
+        "{left}"
+    );
+    assert_eq!(anonymous(&path, &fx).await.status(), StatusCode::OK);
+
+    // A link made before the maximum was set, to never expire, stops once it is older.
+    sqlx::query("UPDATE share_links SET expires_at = NULL, created_at = now() - interval '4 days'")
+        .execute(&fx.app.db)
+        .await
+        .unwrap();
+    assert_eq!(anonymous(&path, &fx).await.status(), StatusCode::GONE);
+}
