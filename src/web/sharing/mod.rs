@@ -3,6 +3,7 @@
 
 pub(crate) mod links;
 pub(crate) mod public;
+pub(crate) mod throttle;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -7,4 +7,5 @@ mod keys;
 mod login;
 mod recording;
 mod setup;
+mod share_limit;
 mod streams;
