@@ -145,3 +145,29 @@ pub async fn revoke(db: &PgPool, team_id: Uuid, id: Uuid) -> sqlx::Result<bool> 
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// How many of the team's links `created_by` made that still work (not revoked or expired).
+pub async fn active_count_by(db: &PgPool, team_id: Uuid, created_by: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM share_links
+           WHERE team_id = $1 AND created_by = $2 AND revoked_at IS NULL
+             AND coalesce(expires_at > now(), true)"#,
+        team_id,
+        created_by
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Revokes every working link of the team that `created_by` made; returns how many.
+pub async fn revoke_all_by(db: &PgPool, team_id: Uuid, created_by: Uuid) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "UPDATE share_links SET revoked_at = now()
+         WHERE team_id = $1 AND created_by = $2 AND revoked_at IS NULL",
+        team_id,
+        created_by
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
+}

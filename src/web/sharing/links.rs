@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, Redirect};
 use serde::Deserialize;
@@ -216,17 +216,42 @@ struct SharesPage {
     links: Vec<LinkLine>,
     new_link: Option<String>,
     all: bool,
+    /// For admins: only the links this person created (e.g. a member just removed), with a
+    /// button that revokes every one still working.
+    creator: Option<Uuid>,
 }
 
-/// `GET /shares`: the member's links; admins see every link of the team.
+impl SharesPage {
+    fn active_count(&self) -> usize {
+        self.links
+            .iter()
+            .filter(|link| link.state() == "active")
+            .count()
+    }
+}
+
+/// `?created_by=` of the links page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LinksQuery {
+    created_by: Option<String>,
+}
+
+/// `GET /shares`: the member's links; admins see every link of the team, or one person's
+/// (`?created_by=`).
 pub(crate) async fn index(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
+    Query(query): Query<LinksQuery>,
 ) -> Result<Html<String>, AppError> {
     let all = member.role >= Role::Admin;
-    let rows =
-        share_links::list(&state.db, member.team_id, (!all).then_some(member.user_id)).await?;
+    let creator = query
+        .created_by
+        .as_deref()
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .filter(|_| all);
+    let only = if all { creator } else { Some(member.user_id) };
+    let rows = share_links::list(&state.db, member.team_id, only).await?;
     let links = rows
         .into_iter()
         .map(|row| LinkLine {
@@ -241,6 +266,7 @@ pub(crate) async fn index(
         layout: Layout::for_member("Share links", "shares", &member, &session).await,
         links,
         all,
+        creator,
     };
     Ok(Html(page.render()?))
 }
@@ -277,6 +303,35 @@ pub(crate) async fn revoke(
         .await;
     }
     Ok(Redirect::to("/shares"))
+}
+
+/// `POST /shares/by/{user_id}/revoke` (admins): revokes every working link that person made in
+/// this team, e.g. right after removing them.
+pub(crate) async fn revoke_all_by(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(user_id): Path<Uuid>,
+) -> Result<Redirect, AppError> {
+    member.require(Role::Admin)?;
+    let revoked = share_links::revoke_all_by(&state.db, member.team_id, user_id).await?;
+    if revoked > 0 {
+        audit::audit(
+            &state.db,
+            member.team_id,
+            Some(member.user_id),
+            AuditAction::ShareRevoked,
+            &format!("{revoked} link(s) created by {user_id}"),
+        )
+        .await?;
+    }
+    let message = match revoked {
+        0 => "No working links were left to revoke.".to_owned(),
+        1 => "Revoked 1 link. It now answers “gone”.".to_owned(),
+        n => format!("Revoked {n} links. They now answer “gone”."),
+    };
+    push_flash(&session, FlashKind::Success, message).await;
+    Ok(Redirect::to(&format!("/shares?created_by={user_id}")))
 }
 
 #[cfg(test)]

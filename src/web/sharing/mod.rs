@@ -16,4 +16,5 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/share", post(links::create))
         .route("/shares", get(links::index))
         .route("/shares/{id}/revoke", post(links::revoke))
+        .route("/shares/by/{user_id}/revoke", post(links::revoke_all_by))
 }

@@ -309,3 +309,47 @@ async fn the_operators_maximum_lifetime_caps_never_and_ends_older_links() {
         .unwrap();
     assert_eq!(anonymous(&path, &fx).await.status(), StatusCode::GONE);
 }
+
+#[tokio::test]
+async fn removing_a_member_lists_the_links_they_made_with_one_click_revoke() {
+    let fx = ViewsFixture::new().await;
+    let run = fx.failing_run().await;
+    let (leaver, leaver_id) = member(&fx.app, "leaver@example.com", fx.team_id, Role::Member).await;
+    let links = [
+        create_link(&leaver, "run", run.id, "never").await,
+        create_link(&leaver, "suite", run.suite_id, "30d").await,
+    ];
+    let mine = create_link(&fx.admin, "run", run.id, "7d").await;
+
+    let removed = fx
+        .admin
+        .post(&format!("/team/members/{leaver_id}/remove"), &[])
+        .await;
+    let listing = location(&removed);
+    assert_eq!(listing, format!("/shares?created_by={leaver_id}"));
+    let page = fx.admin.page(&listing).await;
+    assert!(page.contains("Share links they created still"), "{page}");
+    assert!(page.contains("Revoke all 2 working links"), "{page}");
+    let shares = page.find("class=\"share-links\"").expect("the list");
+    assert_eq!(
+        page[shares..].matches("<tr>").count(),
+        1 + 2,
+        "header and their two links"
+    );
+
+    let revoked = fx
+        .admin
+        .post(&format!("/shares/by/{leaver_id}/revoke"), &[])
+        .await;
+    assert_eq!(location(&revoked), listing);
+    for link in &links {
+        assert_eq!(
+            anonymous(&path_of(link), &fx).await.status(),
+            StatusCode::GONE
+        );
+    }
+    assert_eq!(
+        anonymous(&path_of(&mine), &fx).await.status(),
+        StatusCode::OK
+    );
+}
