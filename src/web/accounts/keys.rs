@@ -24,19 +24,36 @@ use crate::web::kit::member::CurrentMember;
 /// Longest API key accepted (RevRing keys are far shorter).
 pub(super) const MAX_SECRET_CHARS: usize = 512;
 
-/// The add-key form.
-#[derive(Debug, Default, Deserialize)]
+/// The add-key form (`Debug` leaves the secret out).
+#[derive(Default, Deserialize)]
 #[serde(default)]
 pub(super) struct AddKeyForm {
     label: String,
     secret: String,
 }
 
-/// The rotate form.
-#[derive(Debug, Default, Deserialize)]
+impl std::fmt::Debug for AddKeyForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddKeyForm")
+            .field("label", &self.label)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// The rotate form (`Debug` leaves the secret out).
+#[derive(Default, Deserialize)]
 #[serde(default)]
 pub(super) struct RotateForm {
     secret: String,
+}
+
+impl std::fmt::Debug for RotateForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotateForm")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 
 /// A key row plus whether the current master key can read it.
@@ -300,7 +317,22 @@ pub(super) async fn revoke(
 
 #[cfg(test)]
 mod tests {
-    use super::secret_problem;
+    use super::{AddKeyForm, RotateForm, secret_problem};
+
+    #[test]
+    fn key_forms_never_print_the_secret() {
+        let add = AddKeyForm {
+            label: "Production".into(),
+            secret: "rr_live_SECRETPLAIN".into(),
+        };
+        let rotate = RotateForm {
+            secret: "rr_live_SECRETPLAIN".into(),
+        };
+        for printed in [format!("{add:?}"), format!("{rotate:?}")] {
+            assert!(!printed.contains("SECRETPLAIN"), "{printed}");
+        }
+        assert!(format!("{add:?}").contains("Production"));
+    }
 
     #[test]
     fn pasted_keys_are_checked_before_asking_revring() {
