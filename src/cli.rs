@@ -104,6 +104,14 @@ impl DatabaseArgs {
     }
 }
 
+/// A CIDR (`10.0.0.0/8`) or a single address (`10.0.0.5`).
+fn parse_cidr(text: &str) -> Result<ipnet::IpNet, String> {
+    let text = text.trim();
+    text.parse::<ipnet::IpNet>()
+        .or_else(|_| text.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| format!("{text:?} is neither an address nor a CIDR such as 10.0.0.0/8"))
+}
+
 /// Options of `ringside serve` (and `ringside demo`).
 #[derive(Args, Debug, Clone)]
 pub struct ServeArgs {
@@ -139,6 +147,20 @@ pub struct ServeArgs {
     /// Do not run the sync worker in this process (another replica polls).
     #[arg(long, env = "RINGSIDE_NO_SYNC")]
     pub no_sync: bool,
+
+    /// Hosts (`host` or `host:port`, comma-separated) whose call recordings are fetched even
+    /// on a private address; other recording links must be public or on the API's origin.
+    #[arg(long, env = "RINGSIDE_RECORDING_HOSTS", value_delimiter = ',')]
+    pub recording_hosts: Vec<String>,
+
+    /// Proxies (CIDRs, comma-separated) whose `X-Forwarded-For`/`Forwarded` headers name the
+    /// client's address; without them the TCP peer is the client.
+    #[arg(long, env = "RINGSIDE_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_cidr)]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+
+    /// The longest a share link works, in days: "never" becomes this, and older links stop.
+    #[arg(long, env = "RINGSIDE_SHARE_MAX_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub share_max_days: Option<u32>,
 }
 
 impl ServeArgs {

@@ -1,5 +1,6 @@
 //! Encryption at rest for stored RevRing API keys: AES-256-GCM under the installation's master
-//! key, with a fresh random nonce for every value.
+//! key, with a fresh random nonce for every value, and bound to its row (team and key id) as
+//! associated data so a ciphertext moved to another row does not decrypt.
 //!
 //! The master key comes from `RINGSIDE_MASTER_KEY`, or in local mode from `<data dir>/master.key`
 //! (generated on first start, mode 0600). Without either, a server with an external database
@@ -8,7 +9,7 @@
 use std::io::Write;
 use std::path::Path;
 
-use aes_gcm::aead::{Aead, KeyInit};
+use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::Context;
 use base64::Engine;
@@ -90,7 +91,50 @@ impl MasterKey {
         Aes256Gcm::new(self.0.expose_secret().into())
     }
 
-    /// Encrypts `plaintext` under a fresh random nonce.
+    /// Encrypts `plaintext` under a fresh random nonce, bound to `aad` (see [`api_key_aad`]):
+    /// decrypting needs the same associated data.
+    pub fn encrypt_bound(&self, plaintext: &SecretString, aad: &[u8]) -> EncryptedSecret {
+        let mut nonce = [0u8; NONCE_LEN];
+        rand::rng().fill_bytes(&mut nonce);
+        let payload = Payload {
+            msg: plaintext.expose_secret().as_bytes(),
+            aad,
+        };
+        let ciphertext = self
+            .cipher()
+            .encrypt(Nonce::from_slice(&nonce), payload)
+            .expect("AES-GCM encryption of an in-memory value cannot fail");
+        EncryptedSecret {
+            ciphertext,
+            nonce: nonce.to_vec(),
+        }
+    }
+
+    /// Decrypts a value sealed by [`MasterKey::encrypt_bound`] with the same `aad`.
+    pub fn decrypt_bound(
+        &self,
+        ciphertext: &[u8],
+        nonce: &[u8],
+        aad: &[u8],
+    ) -> Result<SecretString, DecryptError> {
+        if nonce.len() != NONCE_LEN {
+            return Err(DecryptError);
+        }
+        let payload = Payload {
+            msg: ciphertext,
+            aad,
+        };
+        let plaintext = self
+            .cipher()
+            .decrypt(Nonce::from_slice(nonce), payload)
+            .map_err(|_| DecryptError)?;
+        String::from_utf8(plaintext)
+            .map(SecretString::from)
+            .map_err(|_| DecryptError)
+    }
+
+    /// Encrypts `plaintext` under a fresh random nonce, without associated data (how keys were
+    /// stored before they were bound to their row; see [`MasterKey::encrypt_bound`]).
     pub fn encrypt(&self, plaintext: &SecretString) -> EncryptedSecret {
         let mut nonce = [0u8; NONCE_LEN];
         rand::rng().fill_bytes(&mut nonce);
@@ -120,6 +164,11 @@ impl MasterKey {
             .map(SecretString::from)
             .map_err(|_| DecryptError)
     }
+}
+
+/// The associated data that binds a stored API key's ciphertext to its team and id.
+pub fn api_key_aad(team_id: uuid::Uuid, key_id: uuid::Uuid) -> Vec<u8> {
+    format!("ringside:api_key:v1:{team_id}:{key_id}").into_bytes()
 }
 
 /// The master key for `ringside serve`: the configured one (`RINGSIDE_MASTER_KEY`) when given;
@@ -215,6 +264,28 @@ mod tests {
         assert_ne!(first.ciphertext, second.ciphertext);
         let plain = key.decrypt(&first.ciphertext, &first.nonce).unwrap();
         assert_eq!(plain.expose_secret(), "rr_live_abcd1234");
+    }
+
+    #[test]
+    fn a_bound_value_decrypts_only_with_its_own_associated_data() {
+        let key = MasterKey::generate();
+        let (team, id, other) = (
+            uuid::Uuid::new_v4(),
+            uuid::Uuid::new_v4(),
+            uuid::Uuid::new_v4(),
+        );
+        let sealed = key.encrypt_bound(&secret("rr_live_abc"), &api_key_aad(team, id));
+        let opened = key
+            .decrypt_bound(&sealed.ciphertext, &sealed.nonce, &api_key_aad(team, id))
+            .unwrap();
+        assert_eq!(opened.expose_secret(), "rr_live_abc");
+        for wrong in [api_key_aad(other, id), api_key_aad(team, other)] {
+            assert!(
+                key.decrypt_bound(&sealed.ciphertext, &sealed.nonce, &wrong)
+                    .is_err()
+            );
+        }
+        assert!(key.decrypt(&sealed.ciphertext, &sealed.nonce).is_err());
     }
 
     #[test]

@@ -94,10 +94,7 @@ pub async fn seed(
         .fetch_optional(db)
         .await?;
         if let Some(admin) = admin {
-            let secret = secrecy::ExposeSecret::expose_secret(sim_key);
-            let sealed = master_key.encrypt(sim_key);
-            let hint = api_keys::hint_of(secret);
-            api_keys::insert(db, team_id, DEMO_KEY_LABEL, &sealed, &hint, admin).await?;
+            api_keys::insert(db, master_key, team_id, DEMO_KEY_LABEL, sim_key, admin).await?;
         }
     }
     key_refresh::due_now(db, team_id).await?;

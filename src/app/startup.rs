@@ -28,7 +28,7 @@ pub const SESSION_IDLE_TIMEOUT: time::Duration = time::Duration::days(7);
 /// How often expired sessions are deleted from the database.
 const SESSION_CLEANUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain HTTP.
 const SESSION_COOKIE: &str = "ringside_session";
 
 /// Connections for pages: a little more than the requests admitted at once
@@ -94,10 +94,16 @@ impl Pools {
     }
 }
 
+/// Name of the session cookie when cookies are `Secure`: the `__Host-` prefix makes browsers
+/// refuse it unless it is Secure, host-only and for the whole site, so a sibling subdomain
+/// cannot plant or shadow it.
+const SECURE_SESSION_COOKIE: &str = "__Host-ringside_session";
+
 /// A bound, ready-to-run portal.
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    setup_token: Option<secrecy::SecretString>,
     worker: Option<(Worker, tokio::task::JoinHandle<()>)>,
     stopping: Stopping,
 }
@@ -116,12 +122,29 @@ impl Application {
             let worker = Worker::new(access, args.sync_settings());
             (worker.clone(), worker.spawn())
         });
+        let needs_setup = !crate::db::accounts::any_user(&state.db)
+            .await
+            .context("cannot read the accounts")?;
+        let setup_token = state.settings.setup_token.clone().filter(|_| needs_setup);
+        if let Some(token) = &setup_token {
+            tracing::warn!(
+                setup_token = %secrecy::ExposeSecret::expose_secret(token),
+                "first start beyond loopback: /setup asks for this one-time setup token"
+            );
+        }
         Ok(Self {
             listener,
             router,
+            setup_token,
             worker,
             stopping: state.stopping,
         })
+    }
+
+    /// The one-time token `/setup` asks for, when no account exists yet and the portal listens
+    /// beyond loopback (`ringside serve` prints it).
+    pub fn setup_token(&self) -> Option<&secrecy::SecretString> {
+        self.setup_token.as_ref()
     }
 
     /// The address actually bound (useful with port 0).
@@ -183,15 +206,36 @@ async fn build_router_with(
             .continuously_delete_expired(SESSION_CLEANUP_INTERVAL),
     );
     let sessions = SessionManagerLayer::new(store)
-        .with_name(SESSION_COOKIE)
+        .with_name(if args.secure_cookies() {
+            SECURE_SESSION_COOKIE
+        } else {
+            SESSION_COOKIE
+        })
+        .with_path("/")
         .with_secure(args.secure_cookies())
         .with_http_only(true)
         .with_same_site(tower_sessions::cookie::SameSite::Lax)
         .with_expiry(Expiry::OnInactivity(SESSION_IDLE_TIMEOUT));
     let master_key = args.master_key()?;
+    let bound = crate::db::api_keys::bind_legacy(&db, &master_key)
+        .await
+        .context("cannot bind the stored API keys to their rows")?;
+    if bound > 0 {
+        tracing::info!(
+            bound,
+            "stored API keys re-sealed, bound to their team and id"
+        );
+    }
     report_undecryptable_keys(&db, &master_key).await?;
     let revring = RevRing::new(args.revring_base_url.as_str())
-        .context("the RevRing base URL is not usable")?;
+        .context("the RevRing base URL is not usable")?
+        .with_recording_hosts(
+            args.recording_hosts
+                .iter()
+                .map(|host| host.trim().to_owned())
+                .filter(|host| !host.is_empty())
+                .collect(),
+        );
     let state = AppState {
         run_updates: RunUpdates::listen(db),
         stopping: Stopping::default(),
@@ -200,6 +244,10 @@ async fn build_router_with(
             revring_base_url: args.revring_base_url.clone(),
             secure_cookies: args.secure_cookies(),
             public_url: args.public_url.clone(),
+            trusted_proxies: args.trusted_proxies.clone(),
+            setup_token: (!args.bind.ip().is_loopback())
+                .then(|| crate::auth::token::generate().into()),
+            share_max_days: args.share_max_days,
         }),
         master_key: Arc::new(master_key),
         revring,
@@ -220,7 +268,17 @@ pub async fn report_undecryptable_keys(
         .context("cannot read the stored API keys")?;
     let unreadable: Vec<_> = keys
         .iter()
-        .filter(|key| master_key.decrypt(&key.ciphertext, &key.nonce).is_err())
+        .filter(|key| {
+            crate::db::api_keys::open(
+                master_key,
+                key.team_id,
+                key.id,
+                &key.ciphertext,
+                &key.nonce,
+                key.aad_version,
+            )
+            .is_err()
+        })
         .collect();
     for key in &unreadable {
         tracing::error!(
@@ -261,6 +319,12 @@ pub async fn serve_with(
     let app = Application::build(args, database.pool.clone()).await?;
     let addr = app.local_addr();
     tracing::info!(%addr, "Ringside is listening");
+    if let Some(token) = app.setup_token() {
+        println!(
+            "First start: open /setup and enter this one-time setup token: {}",
+            secrecy::ExposeSecret::expose_secret(token)
+        );
+    }
     announce(addr)?;
     app.run_until_stopped(crate::app::shutdown::signal()).await
 }

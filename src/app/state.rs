@@ -20,6 +20,13 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Public URL of the portal, for absolute links (invitations) and the CSRF origin check.
     pub public_url: Option<Url>,
+    /// Proxies whose forwarding headers name the client's address (`RINGSIDE_TRUSTED_PROXIES`).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The one-time token first-start setup asks for when the portal listens beyond loopback
+    /// (printed in the log at start); `None` on loopback.
+    pub setup_token: Option<secrecy::SecretString>,
+    /// The longest a share link may work, in days (`RINGSIDE_SHARE_MAX_DAYS`); `None`: no cap.
+    pub share_max_days: Option<u32>,
 }
 
 /// Everything a request handler may need. Cheap to clone.

@@ -18,6 +18,20 @@ pub const ARGON2_ITERATIONS: u32 = 2;
 /// Argon2id lanes.
 pub const ARGON2_PARALLELISM: u32 = 1;
 
+/// Most password hashes computed at once in this process (each holds
+/// [`ARGON2_MEMORY_KIB`] and a blocking thread): an unauthenticated burst cannot exhaust memory.
+pub const MAX_CONCURRENT_HASHES: usize = 4;
+
+/// Permits for [`MAX_CONCURRENT_HASHES`].
+static HASH_PERMITS: tokio::sync::Semaphore =
+    tokio::sync::Semaphore::const_new(MAX_CONCURRENT_HASHES);
+
+/// A permit to hash a password now, or `None` when [`MAX_CONCURRENT_HASHES`] are running:
+/// callers answer at once rather than queue. Hold it until the hash is done.
+pub fn try_hash_permit() -> Option<tokio::sync::SemaphorePermit<'static>> {
+    HASH_PERMITS.try_acquire().ok()
+}
+
 /// Shortest accepted password.
 pub const MIN_PASSWORD_CHARS: usize = 10;
 

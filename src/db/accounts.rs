@@ -5,8 +5,7 @@ use uuid::Uuid;
 
 use crate::auth::Role;
 
-/// What sign-in needs to know about an account.
-#[derive(Debug)]
+/// What sign-in needs to know about an account (`Debug` leaves the hash out).
 pub struct LoginRow {
     /// The user.
     pub id: Uuid,
@@ -14,6 +13,16 @@ pub struct LoginRow {
     pub password_hash: String,
     /// Current session epoch (see [`bump_session_epoch`]).
     pub session_epoch: i32,
+}
+
+impl std::fmt::Debug for LoginRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginRow")
+            .field("id", &self.id)
+            .field("password_hash", &"[redacted]")
+            .field("session_epoch", &self.session_epoch)
+            .finish()
+    }
 }
 
 /// A signed-in user's account.
@@ -303,4 +312,23 @@ pub fn is_unique_violation(error: &sqlx::Error) -> bool {
     error
         .as_database_error()
         .is_some_and(|error| error.is_unique_violation())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_row_never_prints_its_hash() {
+        let row = LoginRow {
+            id: Uuid::nil(),
+            password_hash: "$argon2id$v=19$secret-hash".into(),
+            session_epoch: 3,
+        };
+        let printed = format!("{row:?}");
+        assert!(
+            !printed.contains("argon2id") && printed.contains("[redacted]"),
+            "{printed}"
+        );
+    }
 }

@@ -1,11 +1,35 @@
 //! Stored RevRing API keys: encrypted secrets, labels, hints and their history. Every query is
-//! scoped by team.
+//! scoped by team. Secrets are sealed bound to their team and key id (`aad_version` 1, see
+//! `crypto::api_key_aad`); rows sealed before that are re-sealed at boot by [`bind_legacy`].
 
-use sqlx::PgExecutor;
+use secrecy::SecretString;
+use sqlx::{PgExecutor, PgPool};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::crypto::EncryptedSecret;
+use crate::crypto::{DecryptError, MasterKey, api_key_aad};
+
+/// `aad_version` of a secret sealed without associated data (before binding).
+pub const AAD_UNBOUND: i16 = 0;
+
+/// `aad_version` of a secret bound to its team and key id.
+pub const AAD_BOUND: i16 = 1;
+
+/// Decrypts a stored secret of key `id` of team `team_id`, as sealed at `aad_version`.
+pub fn open(
+    master_key: &MasterKey,
+    team_id: Uuid,
+    id: Uuid,
+    ciphertext: &[u8],
+    nonce: &[u8],
+    aad_version: i16,
+) -> Result<SecretString, DecryptError> {
+    match aad_version {
+        AAD_UNBOUND => master_key.decrypt(ciphertext, nonce),
+        AAD_BOUND => master_key.decrypt_bound(ciphertext, nonce, &api_key_aad(team_id, id)),
+        _ => Err(DecryptError),
+    }
+}
 
 /// An active key as pickers show it: never the secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,6 +66,8 @@ pub struct KeyRow {
     pub ciphertext: Vec<u8>,
     /// Its nonce.
     pub nonce: Vec<u8>,
+    /// How it is bound to its row ([`AAD_UNBOUND`] or [`AAD_BOUND`]).
+    pub aad_version: i16,
 }
 
 /// The encrypted secret of one active key.
@@ -55,6 +81,8 @@ pub struct SealedKey {
     pub ciphertext: Vec<u8>,
     /// Its nonce.
     pub nonce: Vec<u8>,
+    /// How it is bound to its row ([`AAD_UNBOUND`] or [`AAD_BOUND`]).
+    pub aad_version: i16,
 }
 
 /// An active key of any team, for the startup check.
@@ -62,6 +90,8 @@ pub struct SealedKey {
 pub struct AnyTeamKey {
     /// The key.
     pub id: Uuid,
+    /// Its team.
+    pub team_id: Uuid,
     /// Its team's name.
     pub team_name: String,
     /// Its label.
@@ -70,6 +100,8 @@ pub struct AnyTeamKey {
     pub ciphertext: Vec<u8>,
     /// Its nonce.
     pub nonce: Vec<u8>,
+    /// How it is bound to its row ([`AAD_UNBOUND`] or [`AAD_BOUND`]).
+    pub aad_version: i16,
 }
 
 /// The last four characters of a secret, shown so people can tell keys apart.
@@ -78,25 +110,31 @@ pub fn hint_of(secret: &str) -> String {
     chars[chars.len().saturating_sub(4)..].iter().collect()
 }
 
-/// Stores a verified key. Fails with a unique violation when an active key has the label.
+/// Stores a verified key, sealed under `master_key` bound to its team and new id. Fails with a
+/// unique violation when an active key has the label.
 pub async fn insert(
     db: impl PgExecutor<'_>,
+    master_key: &MasterKey,
     team_id: Uuid,
     label: &str,
-    sealed: &EncryptedSecret,
-    hint: &str,
+    secret: &SecretString,
     created_by: Uuid,
 ) -> sqlx::Result<Uuid> {
+    let id = Uuid::new_v4();
+    let sealed = master_key.encrypt_bound(secret, &api_key_aad(team_id, id));
+    let hint = hint_of(secrecy::ExposeSecret::expose_secret(secret));
     sqlx::query_scalar!(
-        "INSERT INTO api_keys (team_id, label, ciphertext, nonce, hint, created_by,
-                               last_verified_at)
-         VALUES ($1, $2, $3, $4, $5, $6, now()) RETURNING id",
+        "INSERT INTO api_keys (id, team_id, label, ciphertext, nonce, hint, created_by,
+                               last_verified_at, aad_version)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, now(), $8) RETURNING id",
+        id,
         team_id,
         label,
         sealed.ciphertext,
         sealed.nonce,
         hint,
-        created_by
+        created_by,
+        AAD_BOUND
     )
     .fetch_one(db)
     .await
@@ -120,7 +158,8 @@ pub async fn list(db: impl PgExecutor<'_>, team_id: Uuid) -> sqlx::Result<Vec<Ke
     sqlx::query_as!(
         KeyRow,
         r#"SELECT k.id, k.label, k.hint, u.display_name AS "created_by?", k.created_at,
-                  k.last_verified_at, k.rotated_at, k.revoked_at, k.ciphertext, k.nonce
+                  k.last_verified_at, k.rotated_at, k.revoked_at, k.ciphertext, k.nonce,
+                  k.aad_version
            FROM api_keys k LEFT JOIN users u ON u.id = k.created_by
            WHERE k.team_id = $1
            ORDER BY k.revoked_at IS NOT NULL, k.revoked_at DESC, lower(k.label), k.id"#,
@@ -138,7 +177,7 @@ pub async fn find_active(
 ) -> sqlx::Result<Option<SealedKey>> {
     sqlx::query_as!(
         SealedKey,
-        "SELECT id, label, ciphertext, nonce FROM api_keys
+        "SELECT id, label, ciphertext, nonce, aad_version FROM api_keys
          WHERE team_id = $1 AND id = $2 AND revoked_at IS NULL",
         team_id,
         id
@@ -147,23 +186,28 @@ pub async fn find_active(
     .await
 }
 
-/// Replaces the secret of an active key (label and history stay). False if there is none.
+/// Replaces the secret of an active key (label and history stay), sealed bound to its row.
+/// False if there is none.
 pub async fn rotate(
     db: impl PgExecutor<'_>,
+    master_key: &MasterKey,
     team_id: Uuid,
     id: Uuid,
-    sealed: &EncryptedSecret,
-    hint: &str,
+    secret: &SecretString,
 ) -> sqlx::Result<bool> {
+    let sealed = master_key.encrypt_bound(secret, &api_key_aad(team_id, id));
+    let hint = hint_of(secrecy::ExposeSecret::expose_secret(secret));
     let result = sqlx::query!(
         "UPDATE api_keys
-         SET ciphertext = $3, nonce = $4, hint = $5, rotated_at = now(), last_verified_at = now()
+         SET ciphertext = $3, nonce = $4, hint = $5, rotated_at = now(), last_verified_at = now(),
+             aad_version = $6
          WHERE team_id = $1 AND id = $2 AND revoked_at IS NULL",
         team_id,
         id,
         sealed.ciphertext,
         sealed.nonce,
-        hint
+        hint,
+        AAD_BOUND
     )
     .execute(db)
     .await?;
@@ -190,12 +234,46 @@ pub async fn revoke(
 pub async fn all_active(db: impl PgExecutor<'_>) -> sqlx::Result<Vec<AnyTeamKey>> {
     sqlx::query_as!(
         AnyTeamKey,
-        "SELECT k.id, t.name AS team_name, k.label, k.ciphertext, k.nonce
+        "SELECT k.id, k.team_id, t.name AS team_name, k.label, k.ciphertext, k.nonce,
+                k.aad_version
          FROM api_keys k JOIN teams t ON t.id = k.team_id
          WHERE k.revoked_at IS NULL ORDER BY t.name, k.label"
     )
     .fetch_all(db)
     .await
+}
+
+/// Re-seals, bound to their row, every key sealed before binding that `master_key` can read
+/// (revoked ones included). Idempotent: a row is changed only while still unbound, so several
+/// replicas starting at once do it once. Returns how many rows were bound.
+pub async fn bind_legacy(db: &PgPool, master_key: &MasterKey) -> sqlx::Result<u64> {
+    let rows = sqlx::query!(
+        "SELECT id, team_id, ciphertext, nonce FROM api_keys WHERE aad_version = $1",
+        AAD_UNBOUND
+    )
+    .fetch_all(db)
+    .await?;
+    let mut bound = 0;
+    for row in rows {
+        let Ok(secret) = master_key.decrypt(&row.ciphertext, &row.nonce) else {
+            continue; // sealed under another master key: reported at startup, left alone
+        };
+        let sealed = master_key.encrypt_bound(&secret, &api_key_aad(row.team_id, row.id));
+        bound += sqlx::query!(
+            "UPDATE api_keys SET ciphertext = $3, nonce = $4, aad_version = $5
+             WHERE team_id = $1 AND id = $2 AND aad_version = $6",
+            row.team_id,
+            row.id,
+            sealed.ciphertext,
+            sealed.nonce,
+            AAD_BOUND,
+            AAD_UNBOUND
+        )
+        .execute(db)
+        .await?
+        .rows_affected();
+    }
+    Ok(bound)
 }
 
 #[cfg(test)]

@@ -73,16 +73,25 @@ pub async fn insert(
     .await
 }
 
-/// The link whose token hashes to `token_hash`, with whether it has ended.
-pub async fn resolve(db: &PgPool, token_hash: &[u8]) -> sqlx::Result<Option<ResolvedLink>> {
+/// The link whose token hashes to `token_hash`, with whether it has ended: revoked, expired,
+/// or older than `max_days` (the operator's maximum lifetime, applied to links made before it
+/// was set too).
+pub async fn resolve(
+    db: &PgPool,
+    token_hash: &[u8],
+    max_days: Option<i32>,
+) -> sqlx::Result<Option<ResolvedLink>> {
     sqlx::query_as!(
         ResolvedLink,
         r#"SELECT l.id, l.team_id, l.target_kind, l.target_id,
-                  (l.revoked_at IS NOT NULL OR coalesce(l.expires_at <= now(), false)) AS "ended!",
+                  (l.revoked_at IS NOT NULL OR coalesce(l.expires_at <= now(), false)
+                   OR coalesce(l.created_at + make_interval(days => $2) <= now(), false))
+                    AS "ended!",
                   t.name AS team_name, l.expires_at
            FROM share_links l JOIN teams t ON t.id = l.team_id
            WHERE l.token_hash = $1"#,
         token_hash,
+        max_days,
     )
     .fetch_optional(db)
     .await
@@ -142,4 +151,30 @@ pub async fn revoke(db: &PgPool, team_id: Uuid, id: Uuid) -> sqlx::Result<bool> 
     .execute(db)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// How many of the team's links `created_by` made that still work (not revoked or expired).
+pub async fn active_count_by(db: &PgPool, team_id: Uuid, created_by: Uuid) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(
+        r#"SELECT count(*) AS "count!" FROM share_links
+           WHERE team_id = $1 AND created_by = $2 AND revoked_at IS NULL
+             AND coalesce(expires_at > now(), true)"#,
+        team_id,
+        created_by
+    )
+    .fetch_one(db)
+    .await
+}
+
+/// Revokes every working link of the team that `created_by` made; returns how many.
+pub async fn revoke_all_by(db: &PgPool, team_id: Uuid, created_by: Uuid) -> sqlx::Result<u64> {
+    let done = sqlx::query!(
+        "UPDATE share_links SET revoked_at = now()
+         WHERE team_id = $1 AND created_by = $2 AND revoked_at IS NULL",
+        team_id,
+        created_by
+    )
+    .execute(db)
+    .await?;
+    Ok(done.rows_affected())
 }

@@ -30,6 +30,7 @@ mod envelope;
 mod error;
 mod error_body;
 mod lenient;
+mod public_address;
 #[cfg(test)]
 mod reference_examples;
 mod retry;

@@ -1,5 +1,6 @@
 //! The shared HTTP machinery: configuration, URL building, auth, timeouts, retries, tracing.
 
+use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
@@ -10,6 +11,7 @@ use tracing::Instrument;
 use url::Url;
 
 use super::error::{Error, ErrorKind, Upstream};
+use super::public_address::{PublicResolver, is_listed, is_public};
 use super::retry::{DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, Decision, RetryPolicy};
 
 /// Sent as `User-Agent` on every request.
@@ -31,6 +33,11 @@ pub struct RevRing {
 #[derive(Debug, Clone)]
 struct Shared {
     http: reqwest::Client,
+    /// Fetches recording links that are neither on the API's origin nor on a listed host:
+    /// connects only to public addresses, follows no redirects.
+    public_http: reqwest::Client,
+    /// Hosts (`host` or `host:port`) whose recording links are fetched wherever they point.
+    recording_hosts: Vec<String>,
     base_url: Url,
     timeout: Duration,
     policy: RetryPolicy,
@@ -59,9 +66,19 @@ impl RevRing {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .map_err(|e| invalid(format!("cannot build the HTTP client: {e}")))?;
+        let public_http = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(DEFAULT_CONNECT_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .no_proxy()
+            .dns_resolver(Arc::new(PublicResolver))
+            .build()
+            .map_err(|e| invalid(format!("cannot build the HTTP client: {e}")))?;
         Ok(Self {
             shared: Arc::new(Shared {
                 http,
+                public_http,
+                recording_hosts: Vec::new(),
                 base_url: url,
                 timeout: DEFAULT_TIMEOUT,
                 policy: RetryPolicy::default(),
@@ -72,6 +89,13 @@ impl RevRing {
     /// Sets the timeout of each request (connect to last body byte).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
         Arc::make_mut(&mut self.shared).timeout = timeout;
+        self
+    }
+
+    /// Trusts recording links on these hosts (`host` or `host:port`) wherever they resolve,
+    /// e.g. a storage service on a private network (`RINGSIDE_RECORDING_HOSTS`).
+    pub fn with_recording_hosts(mut self, hosts: Vec<String>) -> Self {
+        Arc::make_mut(&mut self.shared).recording_hosts = hosts;
         self
     }
 
@@ -227,6 +251,8 @@ impl Transport {
     /// body unread so it can be streamed on. The API key goes along only when `url` is on the
     /// API's own origin (scheme, host and port): a link to a storage host never receives it.
     /// `range` is forwarded as the `Range` header. Not retried; non-2xx answers are errors.
+    /// A link on neither the API's origin nor a listed host is fetched only from a public
+    /// address (see `public_address`); anything else is refused before any connection.
     pub(crate) async fn get_file(
         &self,
         url: &Url,
@@ -237,12 +263,24 @@ impl Transport {
                 message: "the recording link is not an http(s) URL".into(),
             });
         }
-        let mut request = self
-            .shared
-            .http
-            .get(url.clone())
-            .timeout(self.shared.timeout);
-        if url.origin() == self.shared.base_url.origin() {
+        let same_origin = url.origin() == self.shared.base_url.origin();
+        let http = if same_origin || is_listed(url, &self.shared.recording_hosts) {
+            &self.shared.http
+        } else {
+            let literal = match url.host() {
+                Some(url::Host::Ipv4(ip)) => Some(IpAddr::V4(ip)),
+                Some(url::Host::Ipv6(ip)) => Some(IpAddr::V6(ip)),
+                _ => None,
+            };
+            if literal.is_some_and(|ip| !is_public(ip)) {
+                return Err(Error::InvalidInput {
+                    message: "the recording link points to a private address".into(),
+                });
+            }
+            &self.shared.public_http
+        };
+        let mut request = http.get(url.clone()).timeout(self.shared.timeout);
+        if same_origin {
             let mut key = HeaderValue::from_str(self.key.expose_secret().trim()).map_err(|_| {
                 Error::InvalidInput {
                     message: "the API key contains characters not allowed in an HTTP header".into(),

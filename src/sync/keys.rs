@@ -40,10 +40,15 @@ impl RevRingAccess {
         let sealed = crate::db::api_keys::find_active(&self.db, team_id, api_key_id)
             .await?
             .ok_or(KeyProblem::Revoked)?;
-        let secret: SecretString = self
-            .master_key
-            .decrypt(&sealed.ciphertext, &sealed.nonce)
-            .map_err(|_| KeyProblem::Undecryptable(sealed.label.clone()))?;
+        let secret: SecretString = crate::db::api_keys::open(
+            &self.master_key,
+            team_id,
+            sealed.id,
+            &sealed.ciphertext,
+            &sealed.nonce,
+            sealed.aad_version,
+        )
+        .map_err(|_| KeyProblem::Undecryptable(sealed.label.clone()))?;
         Ok(self.revring.client(secret))
     }
 }

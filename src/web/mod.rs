@@ -34,8 +34,20 @@ const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; img-src 'self' data:;
 /// hold invitation or share tokens).
 const REFERRER_POLICY: &str = "same-origin";
 
+/// `Cache-Control` of every page that needs a session unless it sets its own: shared machines
+/// and proxies keep nothing of a signed-in page.
+const SESSION_CACHE_CONTROL: &str = "no-store";
+
+/// `Strict-Transport-Security` when the public URL is https: browsers use https only, for a year.
+const HSTS: &str = "max-age=31536000";
+
 /// Builds the whole portal. Tests call this too, so they exercise the real stack.
 pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> Router {
+    let https = state
+        .settings
+        .public_url
+        .as_ref()
+        .is_some_and(|url| url.scheme() == "https");
     let pages = Router::new()
         .merge(accounts::routes())
         .merge(suites::routes())
@@ -44,13 +56,17 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .merge(sharing::routes());
     let pages = session_bearing(pages, state.clone(), sessions);
 
-    Router::new()
+    let router = Router::new()
         .merge(pages)
         .merge(sharing::public::routes())
         .route("/healthz", get(kit::health::healthz))
         .route("/readyz", get(kit::health::readyz))
         .route("/static/{*path}", get(kit::assets::serve))
         .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            kit::client_addr::resolve,
+        ))
         .with_state(state)
         .layer(
             ServiceBuilder::new()
@@ -81,11 +97,16 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
                     kit::overload::admit,
                 ))
                 .layer(CatchPanicLayer::new()),
-        )
+        );
+    if https {
+        router.layer(security_header(header::STRICT_TRANSPORT_SECURITY, HSTS))
+    } else {
+        router
+    }
 }
 
 /// Wraps the pages that use sessions: first-start redirect to `/setup`, then CSRF checks on
-/// every state-changing request, inside the session layer. The lead's and everyone's page
+/// every state-changing request, inside the session layer; their responses are not stored. The lead's and everyone's page
 /// routers go through here so that no form escapes the CSRF check.
 pub fn session_bearing(
     pages: Router<AppState>,
@@ -93,6 +114,10 @@ pub fn session_bearing(
     sessions: SessionManagerLayer<PostgresStore>,
 ) -> Router<AppState> {
     pages
+        .layer(security_header(
+            header::CACHE_CONTROL,
+            SESSION_CACHE_CONTROL,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             kit::csrf::protect,
@@ -107,7 +132,7 @@ fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLa
 }
 
 /// One span per request: method, matched route (not the raw path, which may hold tokens),
-/// status and latency.
+/// the client's address (see `kit::client_addr`), status and latency.
 fn request_span(request: &Request) -> Span {
     let route = request
         .extensions()
@@ -117,6 +142,7 @@ fn request_span(request: &Request) -> Span {
         "request",
         method = %request.method(),
         route,
+        client = tracing::field::Empty,
         status = tracing::field::Empty,
         latency_ms = tracing::field::Empty,
     )

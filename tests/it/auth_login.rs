@@ -141,7 +141,7 @@ async fn failures_say_the_same_for_unknown_emails_and_wrong_passwords_and_are_th
         "email kept"
     );
 
-    // Five failures on one account lock it for a while, even with the right password.
+    // Five failures on one account make the next attempt wait, even with the right password.
     for _ in 0..4 {
         visitor
             .login(&ADMIN_EMAIL.to_uppercase(), "nope nope nope")

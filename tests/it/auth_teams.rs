@@ -364,3 +364,70 @@ async fn the_last_admin_cannot_leave_or_be_demoted() {
     );
     assert!(audit.contains("removed member"));
 }
+
+#[tokio::test]
+async fn an_invitation_for_an_email_admits_only_that_address() {
+    let app = TestApp::spawn().await;
+    let (admin, team) = setup(&app, "QA").await;
+    let link = create_invitation(&admin, "admin", "boss@example.com").await;
+
+    // Someone else holding the link cannot create an account with it…
+    let stranger = Visitor::new(&app);
+    let response = stranger
+        .post(
+            &link,
+            &[
+                ("display_name", "Eve"),
+                ("email", "eve@example.com"),
+                ("password", "a long password"),
+            ],
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("This invitation is for boss@example.com")
+    );
+    let eve = "SELECT count(*) FROM users WHERE email = 'eve@example.com'";
+    assert_eq!(scalar(&app, eve).await, 0);
+
+    // …nor join while signed in as another account.
+    let elsewhere = create_team(&app.db, "Elsewhere").await;
+    let (mallory, mallory_id) = member(&app, "mallory@example.com", elsewhere, Role::Viewer).await;
+    let response = mallory.post(&link, &[]).await;
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let joined: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM memberships WHERE team_id = $1 AND user_id = $2")
+            .bind(team)
+            .bind(mallory_id)
+            .fetch_one(&app.db)
+            .await
+            .unwrap();
+    assert_eq!(joined, 0);
+
+    // The invited address joins, whatever its case.
+    let boss = Visitor::new(&app);
+    let response = boss
+        .post(
+            &link,
+            &[
+                ("display_name", "Boss"),
+                ("email", "Boss@Example.com"),
+                ("password", "a long password"),
+            ],
+        )
+        .await;
+    assert_eq!(location(&response), "/");
+    let role: Role = sqlx::query_scalar(
+        "SELECT m.role FROM memberships m JOIN users u ON u.id = m.user_id
+         WHERE lower(u.email) = 'boss@example.com' AND m.team_id = $1",
+    )
+    .bind(team)
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!(role, Role::Admin);
+}

@@ -20,6 +20,7 @@ mod resilience;
 mod revring_client;
 mod route_table;
 mod runs_pages;
+mod security;
 mod simulator;
 mod stylesheet;
 mod sync;

@@ -1,5 +1,6 @@
 //! Accepting an invitation: `/invite/{token}` joins the signed-in user to the team, or creates
-//! an account and joins. A link works once, and not after it expires or is revoked.
+//! an account and joins. A link works once, and not after it expires or is revoked. A link
+//! made for an email joins only that address.
 
 use askama::Template;
 use axum::Form;
@@ -15,7 +16,7 @@ use crate::auth::{password, token};
 use crate::db::accounts::{self, is_unique_violation};
 use crate::db::audit::{AuditAction, audit};
 use crate::db::invitations::{self, InvitationView};
-use crate::web::kit::error::AppError;
+use crate::web::kit::error::{AppError, error_page};
 use crate::web::kit::extract::Path;
 use crate::web::kit::forms::{FieldErrors, email_problem, name_problem};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
@@ -25,13 +26,37 @@ use crate::web::kit::member::{self as auth, CurrentUser, sign_in, switch_team};
 const LINK_GONE: &str = "This invitation has already been used, was revoked, or has expired. Ask a team admin for a \
      new link.";
 
-/// The account fields of the accept form (ignored when already signed in).
-#[derive(Debug, Default, Deserialize)]
+/// The account fields of the accept form (ignored when already signed in). `Debug` leaves the
+/// password out.
+#[derive(Default, Deserialize)]
 #[serde(default)]
 pub(super) struct AcceptForm {
     display_name: String,
     email: String,
     password: String,
+}
+
+impl std::fmt::Debug for AcceptForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AcceptForm")
+            .field("display_name", &self.display_name)
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Why an invitation made for one email cannot be accepted by another.
+fn other_email(bound: &str) -> String {
+    format!("This invitation is for {bound}. Only that email address can accept it.")
+}
+
+/// Whether `email` may accept `invitation` (any email when the admin named none).
+fn email_fits(invitation: &InvitationView, email: &str) -> bool {
+    invitation
+        .email
+        .as_deref()
+        .is_none_or(|bound| bound.trim().eq_ignore_ascii_case(email.trim()))
 }
 
 #[derive(Template)]
@@ -100,7 +125,14 @@ pub(super) async fn accept(
     let user = auth::signed_in(&session, &state.db).await?;
 
     let (user_id, email, new_account) = match &user {
-        Some(user) => (user.user.id, user.user.email.clone(), None),
+        Some(user) => {
+            if !email_fits(&invitation, &user.user.email) {
+                let bound = invitation.email.clone().unwrap_or_default();
+                tracing::warn!(user_id = %user.user.id, "invitation refused: another email");
+                return Ok(error_page(StatusCode::FORBIDDEN, Some(other_email(&bound))));
+            }
+            (user.user.id, user.user.email.clone(), None)
+        }
         None => {
             form.display_name = form.display_name.trim().to_owned();
             form.email = form.email.trim().to_owned();
@@ -110,6 +142,10 @@ pub(super) async fn accept(
                 name_problem(&form.display_name, "your name"),
             );
             errors.check("email", email_problem(&form.email));
+            if !email_fits(&invitation, &form.email) {
+                let bound = invitation.email.clone().unwrap_or_default();
+                errors.add("email", other_email(&bound));
+            }
             errors.check("password", password::password_problem(&form.password));
             if !errors.is_empty() {
                 return reject(&session, invitation, secret, form, errors).await;

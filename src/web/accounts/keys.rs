@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::accounts::is_unique_violation;
-use crate::db::api_keys::{self, KeyRow, hint_of};
+use crate::db::api_keys::{self, KeyRow};
 use crate::db::audit::AuditAction;
 use crate::web::kit::audited::{done, record};
 use crate::web::kit::error::AppError;
@@ -26,19 +26,36 @@ use crate::web::kit::member::CurrentMember;
 /// Longest API key accepted (RevRing keys are far shorter).
 pub(super) const MAX_SECRET_CHARS: usize = 512;
 
-/// The add-key form.
-#[derive(Debug, Default, Deserialize)]
+/// The add-key form (`Debug` leaves the secret out).
+#[derive(Default, Deserialize)]
 #[serde(default)]
 pub(super) struct AddKeyForm {
     label: String,
     secret: String,
 }
 
-/// The rotate form.
-#[derive(Debug, Default, Deserialize)]
+impl std::fmt::Debug for AddKeyForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddKeyForm")
+            .field("label", &self.label)
+            .field("secret", &"[redacted]")
+            .finish()
+    }
+}
+
+/// The rotate form (`Debug` leaves the secret out).
+#[derive(Default, Deserialize)]
 #[serde(default)]
 pub(super) struct RotateForm {
     secret: String,
+}
+
+impl std::fmt::Debug for RotateForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RotateForm")
+            .field("secret", &"[redacted]")
+            .finish()
+    }
 }
 
 /// A key row plus whether the current master key can read it.
@@ -86,10 +103,15 @@ async fn render(
         .await?
         .into_iter()
         .map(|key| KeyLine {
-            readable: state
-                .master_key
-                .decrypt(&key.ciphertext, &key.nonce)
-                .is_ok(),
+            readable: api_keys::open(
+                &state.master_key,
+                member.team_id,
+                key.id,
+                &key.ciphertext,
+                &key.nonce,
+                key.aad_version,
+            )
+            .is_ok(),
             key,
         })
         .collect();
@@ -171,15 +193,13 @@ pub(super) async fn add(
         let status = StatusCode::UNPROCESSABLE_ENTITY;
         return render(&state, &session, &member, status, label, errors, None).await;
     }
-    let sealed = state.master_key.encrypt(&secret);
-    let hint = hint_of(secret.expose_secret());
     let mut tx = state.db.begin().await?;
     match api_keys::insert(
         &mut *tx,
+        &state.master_key,
         member.team_id,
         &label,
-        &sealed,
-        &hint,
+        &secret,
         member.user_id,
     )
     .await
@@ -234,10 +254,8 @@ pub(super) async fn rotate(
         )
         .await;
     }
-    let sealed = state.master_key.encrypt(&secret);
-    let hint = hint_of(secret.expose_secret());
     let mut tx = state.db.begin().await?;
-    if !api_keys::rotate(&mut *tx, member.team_id, id, &sealed, &hint).await? {
+    if !api_keys::rotate(&mut *tx, &state.master_key, member.team_id, id, &secret).await? {
         return Err(AppError::NotFound);
     }
     record(&mut *tx, &member, AuditAction::KeyRotated, &key.label).await?;
@@ -270,7 +288,22 @@ pub(super) async fn revoke(
 
 #[cfg(test)]
 mod tests {
-    use super::secret_problem;
+    use super::{AddKeyForm, RotateForm, secret_problem};
+
+    #[test]
+    fn key_forms_never_print_the_secret() {
+        let add = AddKeyForm {
+            label: "Production".into(),
+            secret: "rr_live_SECRETPLAIN".into(),
+        };
+        let rotate = RotateForm {
+            secret: "rr_live_SECRETPLAIN".into(),
+        };
+        for printed in [format!("{add:?}"), format!("{rotate:?}")] {
+            assert!(!printed.contains("SECRETPLAIN"), "{printed}");
+        }
+        assert!(format!("{add:?}").contains("Production"));
+    }
 
     #[test]
     fn pasted_keys_are_checked_before_asking_revring() {

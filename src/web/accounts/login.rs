@@ -2,13 +2,10 @@
 //! generic failure message, throttling per account and per address, a new session id at login,
 //! local-only `next=` redirects, and "sign out everywhere".
 
-use std::net::SocketAddr;
-
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, FromRequestParts, State};
-use axum::http::StatusCode;
-use axum::http::request::Parts;
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -16,7 +13,9 @@ use tower_sessions::Session;
 
 use crate::app::state::AppState;
 use crate::auth::password;
-use crate::db::{accounts, login_failures};
+use crate::db::accounts;
+use crate::db::login_failures::{self, Reservation};
+use crate::web::kit::client_addr::ClientAddr;
 use crate::web::kit::error::AppError;
 use crate::web::kit::extract::Query;
 use crate::web::kit::forms::safe_next;
@@ -26,24 +25,12 @@ use crate::web::kit::member::{self as auth, CurrentUser, sign_in};
 /// The one message for every failed sign-in: it never says whether the email exists.
 pub(super) const LOGIN_FAILED: &str = "Incorrect email or password.";
 
-/// The message when too many attempts failed recently.
-pub(super) const LOGIN_THROTTLED: &str =
-    "Too many failed sign-in attempts. Please wait 15 minutes and try again.";
+/// The message when too many attempts failed recently (followed by how long to wait).
+pub(super) const LOGIN_THROTTLED: &str = "Too many failed sign-in attempts.";
 
-/// The client's address as the server sees it (the peer; behind a proxy, the proxy's).
-pub(super) struct ClientAddr(pub String);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let addr = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string());
-        Ok(ClientAddr(addr))
-    }
-}
+/// The message when the server is already checking as many passwords as it may at once.
+pub(super) const LOGIN_BUSY: &str =
+    "Ringside is busy checking other sign-ins. Please try again in a moment.";
 
 /// `?next=` of the login page.
 #[derive(Debug, Default, Deserialize)]
@@ -51,13 +38,23 @@ pub(super) struct NextQuery {
     next: Option<String>,
 }
 
-/// The login form's fields.
-#[derive(Debug, Default, Deserialize)]
+/// The login form's fields (`Debug` leaves the password out).
+#[derive(Default, Deserialize)]
 #[serde(default)]
 pub(super) struct LoginForm {
     email: String,
     password: String,
     next: String,
+}
+
+impl std::fmt::Debug for LoginForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LoginForm")
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .field("next", &self.next)
+            .finish()
+    }
 }
 
 #[derive(Template)]
@@ -66,7 +63,7 @@ struct LoginPage {
     layout: Layout,
     email: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 }
 
 async fn render(
@@ -74,7 +71,7 @@ async fn render(
     status: StatusCode,
     email: String,
     next: String,
-    error: Option<&'static str>,
+    error: Option<String>,
 ) -> Result<Response, AppError> {
     let page = LoginPage {
         layout: Layout::new("Sign in", "", session).await,
@@ -109,32 +106,55 @@ pub(super) async fn submit(
     let next = safe_next(Some(&form.next)).unwrap_or("/").to_owned();
     let account = email.to_lowercase();
 
-    let recent = login_failures::recent(&state.db, &account, &address).await?;
-    if login_failures::is_throttled(recent) {
+    // Refuse at once rather than queue when too many hashes are running (memory and CPU).
+    let Some(_permit) = password::try_hash_permit() else {
+        tracing::warn!(%address, "sign-in refused: too many password checks at once");
+        let mut response = render(
+            &session,
+            StatusCode::SERVICE_UNAVAILABLE,
+            email,
+            next,
+            Some(LOGIN_BUSY.to_owned()),
+        )
+        .await?;
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+        return Ok(response);
+    };
+    // Recorded as a failure before the password is checked, so a parallel burst is counted.
+    if let Reservation::Wait(wait) = login_failures::reserve(&state.db, &account, &address).await? {
         tracing::warn!(%address, "sign-in throttled");
-        return render(
+        let seconds = wait.whole_seconds().max(1);
+        let message = format!(
+            "{LOGIN_THROTTLED} Please wait {} and try again.",
+            crate::web::kit::format::wait_words(seconds)
+        );
+        let mut response = render(
             &session,
             StatusCode::TOO_MANY_REQUESTS,
             email,
             next,
-            Some(LOGIN_THROTTLED),
+            Some(message),
         )
-        .await;
+        .await?;
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Ok(response);
     }
 
     let login = accounts::find_login(&state.db, &email).await?;
     let stored = login.as_ref().map(|row| row.password_hash.clone());
     let valid = password::verify(stored, SecretString::from(form.password)).await?;
     let Some(login) = login.filter(|_| valid) else {
-        let mut conn = state.db.acquire().await?;
-        login_failures::record(&mut conn, &account, &address).await?;
         tracing::info!(%address, "sign-in failed");
         return render(
             &session,
             StatusCode::UNAUTHORIZED,
             email,
             next,
-            Some(LOGIN_FAILED),
+            Some(LOGIN_FAILED.to_owned()),
         )
         .await;
     };

@@ -1,5 +1,7 @@
 //! First start: while no account exists every page leads here, where the first admin and their
-//! team are created. Once an account exists the page is gone (404) for good.
+//! team are created. Once an account exists the page is gone (404) for good. When the portal
+//! listens beyond loopback, the form also asks for the one-time setup token printed in the log
+//! at start, so the first visitor from the network does not become admin.
 
 use std::sync::atomic::Ordering;
 
@@ -9,12 +11,12 @@ use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::app::state::AppState;
-use crate::auth::password;
+use crate::auth::{password, token};
 use crate::db::accounts;
 use crate::db::audit::{AuditAction, audit};
 use crate::web::kit::error::AppError;
@@ -46,14 +48,31 @@ pub(crate) async fn gate(State(state): State<AppState>, request: Request, next: 
     next.run(request).await
 }
 
-/// The setup form's fields.
-#[derive(Debug, Default, Deserialize)]
+/// What the form says when the setup token is missing or wrong.
+const TOKEN_PROBLEM: &str =
+    "Enter the setup token that Ringside printed in its log when it started.";
+
+/// The setup form's fields (`Debug` leaves the password and token out).
+#[derive(Default, Deserialize)]
 #[serde(default)]
 pub(crate) struct SetupForm {
     team_name: String,
     display_name: String,
     email: String,
     password: String,
+    setup_token: String,
+}
+
+impl std::fmt::Debug for SetupForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SetupForm")
+            .field("team_name", &self.team_name)
+            .field("display_name", &self.display_name)
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .field("setup_token", &"[redacted]")
+            .finish()
+    }
 }
 
 #[derive(Template)]
@@ -62,14 +81,19 @@ struct SetupPage {
     layout: Layout,
     form: SetupForm,
     errors: FieldErrors,
+    needs_token: bool,
 }
 
 /// `GET /setup`
-pub(crate) async fn show(session: Session) -> Result<Html<String>, AppError> {
+pub(crate) async fn show(
+    State(state): State<AppState>,
+    session: Session,
+) -> Result<Html<String>, AppError> {
     let page = SetupPage {
         layout: Layout::new("Set up Ringside", "", &session).await,
         form: SetupForm::default(),
         errors: FieldErrors::new(),
+        needs_token: state.settings.setup_token.is_some(),
     };
     Ok(Html(page.render()?))
 }
@@ -91,12 +115,20 @@ pub(crate) async fn create(
     );
     errors.check("email", email_problem(&form.email));
     errors.check("password", password::password_problem(&form.password));
+    if let Some(expected) = &state.settings.setup_token
+        && !token::constant_time_eq(form.setup_token.trim(), expected.expose_secret())
+    {
+        tracing::warn!("setup refused: missing or wrong setup token");
+        errors.add("setup_token", TOKEN_PROBLEM);
+    }
     if !errors.is_empty() {
         form.password.clear();
+        form.setup_token.clear();
         let page = SetupPage {
             layout: Layout::new("Set up Ringside", "", &session).await,
             form,
             errors,
+            needs_token: state.settings.setup_token.is_some(),
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     }

@@ -204,6 +204,21 @@ pub(super) async fn remove(
     match accounts::change_membership(&state.db, member.team_id, user_id, None).await {
         Ok((email, _)) => {
             record(&state.db, &member, AuditAction::MemberRemoved, &email).await?;
+            // Links they made keep working: list them, with a one-click revoke.
+            let links =
+                crate::db::share_links::active_count_by(&state.db, member.team_id, user_id).await?;
+            if links > 0 {
+                push_flash(
+                    &session,
+                    FlashKind::Success,
+                    format!(
+                        "{email} was removed from the team. Share links they created still \
+                         work ({links}): review or revoke them below."
+                    ),
+                )
+                .await;
+                return Ok(Redirect::to(&format!("/shares?created_by={user_id}")));
+            }
             push_flash(
                 &session,
                 FlashKind::Success,

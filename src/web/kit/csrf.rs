@@ -109,20 +109,22 @@ fn same_origin(headers: &HeaderMap, settings: &WebSettings) -> bool {
     let Ok(origin) = url::Url::parse(origin) else {
         return false;
     };
-    let Some(origin_host) = origin.host_str() else {
+    if origin.host_str().is_none() {
         return false;
+    }
+    // This site as the request reached it: the public URL when set (behind a proxy), else
+    // the `Host` header over plain HTTP (the portal itself serves no TLS).
+    let this_site = match &settings.public_url {
+        Some(public) => public.origin(),
+        None => match header(header::HOST.as_str())
+            .and_then(|host| url::Url::parse(&format!("http://{host}/")).ok())
+        {
+            Some(url) => url.origin(),
+            None => return false,
+        },
     };
-    let origin_authority = match origin.port() {
-        Some(port) => format!("{origin_host}:{port}"),
-        None => origin_host.to_owned(),
-    };
-    let matches_host = header(header::HOST.as_str())
-        .is_some_and(|host| host.eq_ignore_ascii_case(&origin_authority));
-    let matches_public = settings
-        .public_url
-        .as_ref()
-        .is_some_and(|public| public.origin() == origin.origin());
-    matches_host || matches_public
+    // Scheme, host and port must all match (`https://host:port` is not `http://host:port`).
+    origin.origin() == this_site
 }
 
 /// The token from the header, or from the urlencoded body (which is put back for the handler).
@@ -159,6 +161,9 @@ mod tests {
             revring_base_url: "http://127.0.0.1:1/v1".parse().unwrap(),
             secure_cookies: false,
             public_url: public.map(|url| url.parse().unwrap()),
+            trusted_proxies: Vec::new(),
+            setup_token: None,
+            share_max_days: None,
         }
     }
 
@@ -196,6 +201,28 @@ mod tests {
         assert!(!same_origin(
             &headers(&[("host", "127.0.0.1:3000"), ("origin", "null")]),
             &local
+        ));
+    }
+
+    #[test]
+    fn another_scheme_or_port_is_another_site() {
+        let local = settings(None);
+        for origin in [
+            "https://127.0.0.1:3000",
+            "http://127.0.0.1:3001",
+            "http://127.0.0.1",
+        ] {
+            let mut map = headers(&[("host", "127.0.0.1:3000")]);
+            map.insert("origin", HeaderValue::from_str(origin).unwrap());
+            assert!(!same_origin(&map, &local), "{origin}");
+        }
+        let public = settings(Some("https://ringside.example.com/"));
+        assert!(!same_origin(
+            &headers(&[
+                ("host", "ringside.example.com"),
+                ("origin", "http://ringside.example.com")
+            ]),
+            &public
         ));
     }
 

@@ -53,6 +53,16 @@ pub(crate) fn relative_to(at: &OffsetDateTime, now: &OffsetDateTime) -> String {
     }
 }
 
+/// A wait as people say it: `1 second`, `40 seconds`, `3 minutes` (rounded up).
+pub(crate) fn wait_words(seconds: i64) -> String {
+    let plural = |n: i64, unit: &str| format!("{n} {unit}{}", if n == 1 { "" } else { "s" });
+    if seconds < 60 {
+        plural(seconds.max(1), "second")
+    } else {
+        plural((seconds + 59) / 60, "minute")
+    }
+}
+
 /// A position in a call, from seconds since it started: `0:05`, `12:40`, `1:02:03`.
 pub(crate) fn call_offset(seconds: f64) -> String {
     let total = seconds.max(0.0).floor() as u64;
@@ -87,6 +97,14 @@ pub(crate) fn base_url(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn waits_read_as_words() {
+        assert_eq!(wait_words(1), "1 second");
+        assert_eq!(wait_words(40), "40 seconds");
+        assert_eq!(wait_words(61), "2 minutes");
+        assert_eq!(wait_words(900), "15 minutes");
+    }
     use time::macros::datetime;
 
     #[test]

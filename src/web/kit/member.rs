@@ -26,6 +26,13 @@ const TEAM_KEY: &str = "auth.team_id";
 /// Session key: when the session was last marked active (Unix seconds).
 const SEEN_KEY: &str = "auth.seen_at";
 
+/// Session key: when the user signed in (Unix seconds), for the absolute lifetime.
+const SIGNED_IN_KEY: &str = "auth.signed_in_at";
+
+/// A signed-in session ends this long after sign-in however active it is (besides the idle
+/// timeout): a stolen session cookie does not live for ever.
+pub(crate) const SESSION_MAX_LIFETIME: time::Duration = time::Duration::days(30);
+
 /// How often a signed-in session's inactivity expiry is renewed (see [`touch`]).
 pub(crate) const SESSION_TOUCH_INTERVAL: time::Duration = time::Duration::minutes(5);
 
@@ -81,6 +88,8 @@ pub(crate) async fn sign_in(
     session.cycle_id().await?;
     session.insert(USER_KEY, user_id).await?;
     session.insert(EPOCH_KEY, epoch).await?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    session.insert(SIGNED_IN_KEY, now).await?;
     match team_id {
         Some(team_id) => session.insert(TEAM_KEY, team_id).await?,
         None => drop(session.remove::<Uuid>(TEAM_KEY).await?),
@@ -122,6 +131,17 @@ pub(crate) async fn signed_in(
         return Ok(None);
     };
     let epoch = session.get::<i32>(EPOCH_KEY).await?;
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    match session.get::<i64>(SIGNED_IN_KEY).await? {
+        Some(at) if outlived(at, now) => {
+            tracing::info!(%user_id, "session ended: absolute lifetime reached");
+            session.flush().await?;
+            return Ok(None);
+        }
+        Some(_) => {}
+        // Signed in before sessions recorded it: the lifetime counts from now.
+        None => session.insert(SIGNED_IN_KEY, now).await?,
+    }
     let found = accounts::user_with_teams(db, user_id).await?;
     let (user, teams) = match found {
         Some((user, teams)) if Some(user.session_epoch) == epoch => (user, teams),
@@ -133,6 +153,30 @@ pub(crate) async fn signed_in(
     };
     touch(session).await?;
     Ok(Some(CurrentUser { user, teams }))
+}
+
+/// Whether the session still holds a valid sign-in of a member of `team_id`, read again from
+/// the database (for long-lived responses such as event streams, which outlive the request
+/// that checked). Changes nothing in the session.
+pub(crate) async fn still_member(session: &Session, db: &PgPool, team_id: Uuid) -> bool {
+    let (Ok(Some(user_id)), Ok(epoch)) = (
+        session.get::<Uuid>(USER_KEY).await,
+        session.get::<i32>(EPOCH_KEY).await,
+    ) else {
+        return false;
+    };
+    match accounts::user_with_teams(db, user_id).await {
+        Ok(Some((user, teams))) => {
+            Some(user.session_epoch) == epoch && teams.iter().any(|team| team.team_id == team_id)
+        }
+        _ => false,
+    }
+}
+
+/// Whether a session signed in at `signed_in_at` has outlived [`SESSION_MAX_LIFETIME`] at `now`
+/// (both Unix seconds).
+fn outlived(signed_in_at: i64, now: i64) -> bool {
+    now.saturating_sub(signed_in_at) >= SESSION_MAX_LIFETIME.whole_seconds()
 }
 
 /// Marks the session active. The session store writes a session only when it changed, so the
@@ -228,5 +272,18 @@ where
             role: current.role,
             teams,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sessions_end_at_their_absolute_lifetime() {
+        let day = 24 * 3600;
+        assert!(!outlived(0, 29 * day));
+        assert!(outlived(0, 30 * day));
+        assert!(outlived(0, 400 * day));
     }
 }

@@ -4,6 +4,7 @@
 
 pub(crate) mod assets;
 pub(crate) mod audited;
+pub(crate) mod client_addr;
 pub(crate) mod confirm;
 pub(crate) mod csrf;
 pub mod error;

@@ -41,6 +41,8 @@ pub(crate) struct RunBody {
     pub base: String,
     /// Whether the baseline run may be linked (not on share links: they show one run only).
     pub link_baseline: bool,
+    /// Whether a share link is looking: internals (who started the run, sync errors) hidden.
+    pub shared: bool,
 }
 
 impl RunBody {
@@ -82,6 +84,7 @@ impl RunBody {
             failures_only,
             base,
             link_baseline: true,
+            shared: false,
         })
     }
 

@@ -1,6 +1,7 @@
 //! Exports of one run: CSV (one row per attempt), JUnit XML (one `testcase` per attempt,
 //! failures carrying the judge's reasoning, for CI tools) and JSON (everything, with
-//! transcripts).
+//! transcripts). CSV cells that a spreadsheet would run as a formula are neutralised. Through
+//! a share link, who started the run and the call ids are left out.
 
 use std::time::Duration;
 
@@ -90,14 +91,15 @@ async fn export(
     format: Format,
     origin: &str,
 ) -> Result<Response, AppError> {
+    let shared = access.is_link();
     let run = access.run;
     let rows = attempts::details_for_run(db, access.team_id, run.id).await?;
     // Attempt links for whoever exports: the member's pages, or the share link's.
     let links = format!("{origin}{}/attempts/", access.base);
     let body = match format {
-        Format::Csv => to_csv(&run, &rows, &links)?,
+        Format::Csv => to_csv(&run, &rows, &links, shared)?,
         Format::Junit => to_junit(&run, &rows, &links)?,
-        Format::Json => serde_json::to_string_pretty(&to_json(&run, &rows, &links))
+        Format::Json => serde_json::to_string_pretty(&to_json(&run, &rows, &links, shared))
             .map_err(|e| AppError::Internal(e.into()))?,
     };
     let file = format!(
@@ -151,11 +153,24 @@ fn seconds(attempt: &AttemptDetail) -> Option<f64> {
     Some((end - start).as_seconds_f64().max(0.0))
 }
 
-/// One CSV row per attempt, with a header row.
+/// Characters that make a spreadsheet read a cell as a formula (or hide one behind them).
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+/// A CSV cell that no spreadsheet runs: text starting like a formula gets a leading `'`.
+fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(FORMULA_STARTS) {
+        format!("'{cell}").into()
+    } else {
+        cell.into()
+    }
+}
+
+/// One CSV row per attempt, with a header row; `shared` (a share link) leaves call ids blank.
 pub(super) fn to_csv(
     run: &RunRow,
     rows: &[AttemptDetail],
     links: &str,
+    shared: bool,
 ) -> Result<String, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::Internal(e.into());
@@ -180,7 +195,12 @@ pub(super) fn to_csv(
     .map_err(fail)?;
     let title = RunLine::from(run.clone()).title();
     for a in rows {
-        out.write_record([
+        let call_id = if shared {
+            ""
+        } else {
+            a.call_id.as_deref().unwrap_or("")
+        };
+        let record = [
             ringside_run_id.as_str(),
             run.revring_id.as_str(),
             title.as_str(),
@@ -192,12 +212,13 @@ pub(super) fn to_csv(
             &a.started_at.as_ref().map(iso).unwrap_or_default(),
             &a.completed_at.as_ref().map(iso).unwrap_or_default(),
             &seconds(a).map(|s| format!("{s:.0}")).unwrap_or_default(),
-            a.call_id.as_deref().unwrap_or(""),
+            call_id,
             a.revring_id.as_str(),
             &a.id.to_string(),
             &format!("{links}{}", a.id),
-        ])
-        .map_err(fail)?;
+        ];
+        out.write_record(record.iter().map(|cell| inert(cell).into_owned()))
+            .map_err(fail)?;
     }
     let bytes = out
         .into_inner()
@@ -275,10 +296,16 @@ pub(super) fn to_junit(
         .map_err(|e| AppError::Internal(anyhow::anyhow!("junit: {e}")))
 }
 
-/// The run and its attempts, transcripts included.
-pub(super) fn to_json(run: &RunRow, rows: &[AttemptDetail], links: &str) -> serde_json::Value {
+/// The run and its attempts, transcripts included; `shared` (a share link) leaves out who
+/// started the run and the call ids.
+pub(super) fn to_json(
+    run: &RunRow,
+    rows: &[AttemptDetail],
+    links: &str,
+    shared: bool,
+) -> serde_json::Value {
     let line = RunLine::from(run.clone());
-    json!({
+    let mut value = json!({
         "run": {
             "id": run.id,
             "revringId": run.revring_id,
@@ -311,5 +338,35 @@ pub(super) fn to_json(run: &RunRow, rows: &[AttemptDetail], links: &str) -> serd
             "completedAt": a.completed_at.as_ref().map(iso),
             "transcript": a.transcript,
         })).collect::<Vec<_>>(),
-    })
+    });
+    if shared {
+        if let Some(run) = value["run"].as_object_mut() {
+            run.remove("startedBy");
+        }
+        for attempt in value["attempts"].as_array_mut().into_iter().flatten() {
+            if let Some(attempt) = attempt.as_object_mut() {
+                attempt.remove("callId");
+                attempt.remove("inboundCallId");
+            }
+        }
+    }
+    value
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_that_start_like_formulas_are_neutralised() {
+        assert_eq!(
+            inert("=HYPERLINK(\"http://evil.example/\",\"x\")"),
+            "'=HYPERLINK(\"http://evil.example/\",\"x\")"
+        );
+        for start in ["+1", "-1", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(inert(start).starts_with('\''), "{start:?}");
+        }
+        assert_eq!(inert("Refund policy"), "Refund policy");
+        assert_eq!(inert(""), "");
+    }
 }

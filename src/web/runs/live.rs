@@ -25,7 +25,7 @@ use crate::web::kit::confirm::{self, Question};
 use crate::web::kit::error::AppError;
 use crate::web::kit::extract::{Path, Query};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
-use crate::web::kit::member::CurrentMember;
+use crate::web::kit::member::{CurrentMember, still_member};
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::body::RunBody;
 use crate::web::runs::line::RunLine;
@@ -116,6 +116,7 @@ pub(crate) async fn render(
     )
     .await?;
     body.link_baseline = !access.is_link();
+    body.shared = access.is_link();
     let live = LiveSection {
         body,
         csrf_token: layout.csrf_token.clone(),
@@ -137,6 +138,7 @@ pub(crate) async fn render(
 /// State of one SSE stream.
 struct Watch {
     state: AppState,
+    session: Session,
     member: CurrentMember,
     run_id: Uuid,
     failures_only: bool,
@@ -161,6 +163,12 @@ impl Watch {
     }
 
     async fn event(&mut self) -> Event {
+        // Removed from the team or signed out everywhere since the stream opened: it ends.
+        if !still_member(&self.session, &self.state.db, self.member.team_id).await {
+            tracing::info!(user_id = %self.member.user_id, "event stream ended: access gone");
+            self.done = true;
+            return Event::default().event("gone").data("");
+        }
         match live_section(
             &self.state,
             &self.member,
@@ -200,6 +208,7 @@ pub(crate) async fn events(
     let watch = Watch {
         updates: state.run_updates.subscribe(),
         csrf_token: crate::web::kit::csrf::token(&session).await,
+        session,
         state,
         member,
         run_id,

@@ -1,6 +1,9 @@
 //! Call recordings streamed through Ringside, so the browser never needs the RevRing key: the
-//! upstream body is passed on chunk by chunk with its content type, `Cache-Control: private`,
-//! and byte ranges (forwarded upstream; served by skipping bytes when upstream ignores them).
+//! upstream body is passed on chunk by chunk with `Cache-Control: private` and byte ranges
+//! (forwarded upstream; served by skipping bytes when upstream ignores them). Whatever upstream
+//! says, the body goes out as audio, as an attachment-named inline file, in a CSP sandbox: a
+//! poisoned upstream cannot serve a page from Ringside's origin. Where the link may point is
+//! checked by the client (`revring::Client::fetch_recording`).
 
 use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -10,8 +13,43 @@ use futures_util::stream;
 use crate::revring::Client;
 use crate::web::kit::error::AppError;
 
-/// Content type when upstream names none.
+/// Content type when upstream names none, or names one that is not audio.
 const FALLBACK_TYPE: &str = "audio/wav";
+
+/// `Content-Disposition` of every recording: played in the page, saved under a plain name.
+const DISPOSITION: &str = "inline; filename=\"recording.wav\"";
+
+/// `Content-Security-Policy` of every recording: opened on its own it runs nothing.
+const SANDBOX: &str = "sandbox";
+
+/// What the user reads when the link points somewhere Ringside does not fetch from.
+const REFUSED_LINK: &str = "The recording is unavailable: RevRing linked it at an address \
+                            Ringside does not fetch from (ask the operator to list the \
+                            recording host in RINGSIDE_RECORDING_HOSTS if it is trusted).";
+
+/// The upstream content type when it is a plain audio type (`audio/…`, parameters dropped).
+fn audio_type(upstream: Option<&reqwest::header::HeaderValue>) -> HeaderValue {
+    upstream
+        .and_then(|value| value.to_str().ok())
+        .map(|value| {
+            value
+                .split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        })
+        .filter(|essence| {
+            essence.strip_prefix("audio/").is_some_and(|subtype| {
+                !subtype.is_empty()
+                    && subtype
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b".+-_".contains(&b))
+            })
+        })
+        .and_then(|essence| HeaderValue::from_str(&essence).ok())
+        .unwrap_or(HeaderValue::from_static(FALLBACK_TYPE))
+}
 
 /// Caching of proxied recordings: the browser may keep them, shared caches may not.
 const CACHE_CONTROL: &str = "private, max-age=3600";
@@ -67,19 +105,26 @@ pub(super) async fn proxy(
         .map_err(|error| {
             if error.status() == Some(reqwest::StatusCode::NOT_FOUND) {
                 AppError::NotFound
+            } else if error.kind() == crate::revring::ErrorKind::InvalidInput {
+                tracing::warn!(%error, "recording link refused");
+                AppError::Unavailable(REFUSED_LINK.into())
             } else {
                 tracing::warn!(%error, "recording fetch failed");
                 AppError::Unavailable("RevRing did not deliver the recording. Try again.".into())
             }
         })?;
-    let content_type = upstream
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|value| HeaderValue::from_bytes(value.as_bytes()).ok())
-        .unwrap_or(HeaderValue::from_static(FALLBACK_TYPE));
+    let content_type = audio_type(upstream.headers().get(reqwest::header::CONTENT_TYPE));
     let length = upstream.content_length();
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, content_type);
+    headers.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(DISPOSITION),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(SANDBOX),
+    );
     headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(CACHE_CONTROL),
@@ -167,5 +212,15 @@ mod tests {
         assert_eq!(parse_range("bytes=0-1,5-9", 1000), None);
         assert_eq!(parse_range("items=0-1", 1000), None);
         assert_eq!(parse_range("bytes=5-1", 1000), None);
+    }
+
+    #[test]
+    fn only_audio_content_types_pass() {
+        let of = |s: &'static str| audio_type(Some(&reqwest::header::HeaderValue::from_static(s)));
+        assert_eq!(of("audio/mpeg"), "audio/mpeg");
+        assert_eq!(of("Audio/WAV; codecs=1"), "audio/wav");
+        assert_eq!(of("text/html"), FALLBACK_TYPE);
+        assert_eq!(of("audio/<script>"), FALLBACK_TYPE);
+        assert_eq!(audio_type(None), FALLBACK_TYPE);
     }
 }

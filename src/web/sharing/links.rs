@@ -3,7 +3,7 @@
 
 use askama::Template;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::{Html, Redirect};
 use serde::Deserialize;
@@ -102,14 +102,19 @@ impl Expiry {
         }
     }
 
-    /// When a link created at `now` stops working.
-    pub(crate) fn from(self, now: OffsetDateTime) -> Option<OffsetDateTime> {
-        match self {
+    /// When a link created at `now` stops working, at most `max_days` later (the operator's
+    /// maximum lifetime: "never" then means that maximum).
+    pub(crate) fn from(self, now: OffsetDateTime, max_days: Option<u32>) -> Option<OffsetDateTime> {
+        let chosen = match self {
             Self::OneDay => Some(now + Duration::days(1)),
             Self::SevenDays => Some(now + Duration::days(7)),
             Self::ThirtyDays => Some(now + Duration::days(30)),
             Self::Never => None,
-        }
+        };
+        let Some(max) = max_days.map(|days| now + Duration::days(i64::from(days))) else {
+            return chosen;
+        };
+        Some(chosen.map_or(max, |at| at.min(max)))
     }
 }
 
@@ -145,7 +150,7 @@ pub(crate) async fn create(
         kind.as_str(),
         form.target_id,
         member.user_id,
-        expiry.from(OffsetDateTime::now_utc()),
+        expiry.from(OffsetDateTime::now_utc(), state.settings.share_max_days),
     )
     .await?;
     record(
@@ -237,17 +242,42 @@ struct SharesPage {
     links: Vec<LinkLine>,
     new_link: Option<String>,
     all: bool,
+    /// For admins: only the links this person created (e.g. a member just removed), with a
+    /// button that revokes every one still working.
+    creator: Option<Uuid>,
 }
 
-/// `GET /shares`: the member's links; admins see every link of the team.
+impl SharesPage {
+    fn active_count(&self) -> usize {
+        self.links
+            .iter()
+            .filter(|link| link.state() == "active")
+            .count()
+    }
+}
+
+/// `?created_by=` of the links page.
+#[derive(Debug, Deserialize)]
+pub(crate) struct LinksQuery {
+    created_by: Option<String>,
+}
+
+/// `GET /shares`: the member's links; admins see every link of the team, or one person's
+/// (`?created_by=`).
 pub(crate) async fn index(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
+    Query(query): Query<LinksQuery>,
 ) -> Result<Html<String>, AppError> {
     let all = member.role >= Role::Admin;
-    let rows =
-        share_links::list(&state.db, member.team_id, (!all).then_some(member.user_id)).await?;
+    let creator = query
+        .created_by
+        .as_deref()
+        .and_then(|id| Uuid::parse_str(id).ok())
+        .filter(|_| all);
+    let only = if all { creator } else { Some(member.user_id) };
+    let rows = share_links::list(&state.db, member.team_id, only).await?;
     let links = rows
         .into_iter()
         .map(|row| LinkLine {
@@ -262,6 +292,7 @@ pub(crate) async fn index(
         layout: Layout::for_member("Share links", "shares", &member, &session).await,
         links,
         all,
+        creator,
     };
     Ok(Html(page.render()?))
 }
@@ -320,6 +351,29 @@ pub(crate) async fn revoke(
     Ok(Redirect::to("/shares"))
 }
 
+/// `POST /shares/by/{user_id}/revoke` (admins): revokes every working link that person made in
+/// this team, e.g. right after removing them.
+pub(crate) async fn revoke_all_by(
+    State(state): State<AppState>,
+    session: Session,
+    member: CurrentMember,
+    Path(user_id): Path<Uuid>,
+) -> Result<Redirect, AppError> {
+    member.require(Role::Admin)?;
+    let revoked = share_links::revoke_all_by(&state.db, member.team_id, user_id).await?;
+    if revoked > 0 {
+        let target = format!("{revoked} link(s) created by {user_id}");
+        record(&state.db, &member, AuditAction::ShareRevoked, &target).await?;
+    }
+    let message = match revoked {
+        0 => "No working links were left to revoke.".to_owned(),
+        1 => "Revoked 1 link. It now answers “gone”.".to_owned(),
+        n => format!("Revoked {n} links. They now answer “gone”."),
+    };
+    push_flash(&session, FlashKind::Success, message).await;
+    Ok(Redirect::to(&format!("/shares?created_by={user_id}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -331,10 +385,18 @@ mod tests {
         }
         let now = OffsetDateTime::UNIX_EPOCH;
         assert_eq!(
-            Expiry::parse("7d").unwrap().from(now),
+            Expiry::parse("7d").unwrap().from(now, None),
             Some(now + Duration::days(7))
         );
-        assert_eq!(Expiry::parse("never").unwrap().from(now), None);
+        assert_eq!(Expiry::parse("never").unwrap().from(now, None), None);
+        // The operator's maximum caps every choice, "never" included.
+        let capped = Some(now + Duration::days(3));
+        assert_eq!(Expiry::parse("never").unwrap().from(now, Some(3)), capped);
+        assert_eq!(Expiry::parse("30d").unwrap().from(now, Some(3)), capped);
+        assert_eq!(
+            Expiry::parse("1d").unwrap().from(now, Some(3)),
+            Some(now + Duration::days(1))
+        );
         assert_eq!(Expiry::parse("2d"), None);
     }
 }

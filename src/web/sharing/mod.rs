@@ -3,6 +3,7 @@
 
 pub(crate) mod links;
 pub(crate) mod public;
+pub(crate) mod throttle;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -18,4 +19,5 @@ pub(crate) fn routes() -> Router<AppState> {
             "/shares/{id}/revoke",
             get(links::confirm_revoke).post(links::revoke),
         )
+        .route("/shares/by/{user_id}/revoke", post(links::revoke_all_by))
 }

@@ -33,12 +33,17 @@ const RUNS_PER_PAGE: i64 = 25;
 /// Longest token looked up; real ones have 43 characters.
 const MAX_TOKEN_CHARS: usize = 128;
 
-/// The share-link routes, with their response headers. A run's pages below a link are the
-/// members' handlers (see [`crate::web::runs::access`]).
+/// The share-link routes, with their response headers and a rate limit per client address
+/// (see [`super::throttle`]). A run's pages below a link are the members' handlers (see
+/// [`crate::web::runs::access`]).
 pub(crate) fn routes() -> Router<AppState> {
+    let limiter = super::throttle::Limiter::default();
     Router::new()
         .route("/s/{token}", get(landing))
         .merge(crate::web::runs::run_pages("/s/{token}/runs/{run_id}"))
+        .layer(axum::middleware::from_fn(move |request, next| {
+            limiter.clone().limit(request, next)
+        }))
         .layer(SetResponseHeaderLayer::overriding(
             header::REFERRER_POLICY,
             HeaderValue::from_static("no-referrer"),
@@ -58,7 +63,11 @@ pub(crate) async fn open(state: &AppState, token: &str) -> Result<ResolvedLink, 
     if token.len() > MAX_TOKEN_CHARS {
         return Err(AppError::NotFound);
     }
-    let link = share_links::resolve(&state.db, &token::hash(token))
+    let max_days = state
+        .settings
+        .share_max_days
+        .and_then(|days| i32::try_from(days).ok());
+    let link = share_links::resolve(&state.db, &token::hash(token), max_days)
         .await?
         .ok_or(AppError::NotFound)?;
     if link.ended {

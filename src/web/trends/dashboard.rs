@@ -10,6 +10,7 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::app::state::AppState;
+use crate::auth::Role;
 use crate::db::api_keys;
 use crate::db::trends::{self, DashboardRow, FailingCase, WeekTotals};
 use crate::domain::chart;
@@ -201,12 +202,27 @@ impl SuiteLine {
     }
 }
 
-/// Figures about the team and the installation, shown while the team has no suites yet.
+/// Figures about the team and, for admins, the installation, shown while the team has no
+/// suites yet.
 struct Overview {
     members: i64,
     keys: usize,
+    installation: Option<Installation>,
+}
+
+/// What the installation runs on: admins only.
+struct Installation {
     database_version: String,
+    /// The RevRing base URL without any userinfo (`user:password@`).
     revring_base_url: String,
+}
+
+/// `url` as it may be shown: without user name and password.
+fn without_userinfo(url: &url::Url) -> String {
+    let mut shown = url.clone();
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
 }
 
 #[derive(Template)]
@@ -237,7 +253,7 @@ pub async fn show(
 ) -> Result<Html<String>, AppError> {
     let data = load(&state.db, member.team_id).await?;
     let overview = if data.suites.is_empty() {
-        Some(overview(&state, member.team_id).await?)
+        Some(overview(&state, member.team_id, member.role >= Role::Admin).await?)
     } else {
         None
     };
@@ -256,7 +272,7 @@ pub async fn show(
     Ok(Html(page.render()?))
 }
 
-async fn overview(state: &AppState, team_id: Uuid) -> Result<Overview, AppError> {
+async fn overview(state: &AppState, team_id: Uuid, admin: bool) -> Result<Overview, AppError> {
     let row = sqlx::query!(
         r#"SELECT
              (SELECT count(*) FROM memberships WHERE team_id = $1) AS "members!",
@@ -268,7 +284,20 @@ async fn overview(state: &AppState, team_id: Uuid) -> Result<Overview, AppError>
     Ok(Overview {
         members: row.members,
         keys: api_keys::active_keys(&state.db, team_id).await?.len(),
-        database_version: row.database_version,
-        revring_base_url: state.settings.revring_base_url.to_string(),
+        installation: admin.then(|| Installation {
+            database_version: row.database_version,
+            revring_base_url: without_userinfo(&state.settings.revring_base_url),
+        }),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shown_base_url_has_no_userinfo() {
+        let url = url::Url::parse("https://user:hunter2@api.example.com/v1").unwrap();
+        assert_eq!(without_userinfo(&url), "https://api.example.com/v1");
+    }
 }

@@ -6,6 +6,7 @@ pub(crate) mod browser;
 pub(crate) mod built;
 pub(crate) mod checks;
 pub(crate) mod db;
+pub(crate) mod hostile;
 pub(crate) mod html;
 pub(crate) mod proxy;
 pub(crate) mod routes;

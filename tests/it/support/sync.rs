@@ -53,9 +53,8 @@ impl SyncFixture {
         .await
         .unwrap();
         let secret = SecretString::from(sim.keys()[0].clone());
-        let sealed = master.encrypt(&secret);
         let key_id =
-            ringside::db::api_keys::insert(&db, team_id, "staging", &sealed, "abcd", user_id)
+            ringside::db::api_keys::insert(&db, &master, team_id, "staging", &secret, user_id)
                 .await
                 .unwrap();
         let revring = RevRing::new(&sim.base_url())

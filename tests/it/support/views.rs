@@ -36,13 +36,16 @@ pub(crate) struct PickedRun {
 impl ViewsFixture {
     pub(crate) async fn new() -> Self {
         let sim = simulator().await;
-        let app = TestApp::spawn_with(serve_args(&[
-            "--revring-base-url",
-            &sim.base_url(),
-            "--sync-interval-ms",
-            "20",
-        ]))
-        .await;
+        let base_url = sim.base_url();
+        Self::reaching(sim, &base_url, &[]).await
+    }
+
+    /// A fixture whose portal reaches the simulator at `base_url` (e.g. through a test proxy),
+    /// with `extra` serve arguments.
+    pub(crate) async fn reaching(sim: Simulator, base_url: &str, extra: &[&str]) -> Self {
+        let mut args = vec!["--revring-base-url", base_url, "--sync-interval-ms", "20"];
+        args.extend_from_slice(extra);
+        let app = TestApp::spawn_with(serve_args(&args)).await;
         let (admin, team_id) = setup(&app, "Voice QA").await;
         let response = admin
             .post("/keys", &[("label", "Production"), ("secret", PRODUCTION)])

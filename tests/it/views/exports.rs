@@ -5,6 +5,7 @@ use reqwest::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 
 use crate::support::TestApp;
 use crate::support::accounts::setup;
+use crate::support::app::new_client;
 use crate::support::app::serve_args;
 use crate::support::built;
 use crate::support::views::ViewsFixture;
@@ -431,5 +432,99 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
         ("skipped", "2"),
     ] {
         assert_eq!(suite_node.attribute(attribute), Some(value), "{attribute}");
+    }
+}
+
+#[tokio::test]
+async fn a_formula_run_name_reaches_the_csv_inert_and_links_export_no_internals() {
+    let fx = ViewsFixture::new().await;
+    let run = fx.failing_run().await;
+    let formula = "=HYPERLINK(\"http://evil.example/\",\"x\")";
+    let admin_id: uuid::Uuid = sqlx::query_scalar("SELECT id FROM users LIMIT 1")
+        .fetch_one(&fx.app.db)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE runs SET name = $2, started_by = $3 WHERE id = $1")
+        .bind(run.id)
+        .bind(formula)
+        .bind(admin_id)
+        .execute(&fx.app.db)
+        .await
+        .unwrap();
+
+    let link = crate::views::share::create_link(&fx.admin, "run", run.id, "7d").await;
+    let shared = format!("{}/runs/{}", &link[link.find("/s/").unwrap()..], run.id);
+    for base in [format!("/runs/{}", run.id), shared.clone()] {
+        let csv_text = if base.starts_with("/s/") {
+            let response = new_client()
+                .get(fx.app.url(&format!("{base}/export.csv")))
+                .send()
+                .await
+                .unwrap();
+            response.text().await.unwrap()
+        } else {
+            fx.admin.page(&format!("{base}/export.csv")).await
+        };
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        assert_eq!(&reader.headers().unwrap()[2], "run_name");
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert!(!rows.is_empty());
+        for row in &rows {
+            assert_eq!(&row[2], format!("'{formula}"), "{base}");
+            assert!(!row[2].starts_with('='));
+        }
+        let call_ids = rows.iter().filter(|row| !row[11].is_empty()).count();
+        if base.starts_with("/s/") {
+            assert_eq!(call_ids, 0, "a link's CSV carries no call ids");
+        } else {
+            assert!(call_ids > 0, "members see call ids");
+        }
+    }
+
+    let member_json: serde_json::Value = fx
+        .admin
+        .get(&format!("/runs/{}/export.json", run.id))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(member_json["run"]["startedBy"].is_string());
+    assert!(member_json["attempts"][0].get("callId").is_some());
+    let link_json: serde_json::Value = new_client()
+        .get(fx.app.url(&format!("{shared}/export.json")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(link_json["run"].get("startedBy").is_none(), "{link_json}");
+    // The shared run page names nobody and shows no sync error; the member's page does.
+    sqlx::query(
+        "UPDATE runs SET last_error = 'RevRing said: upstream key rr_x rejected' WHERE id = $1",
+    )
+    .bind(run.id)
+    .execute(&fx.app.db)
+    .await
+    .unwrap();
+    let member_page = fx.admin.page(&format!("/runs/{}", run.id)).await;
+    assert!(member_page.contains("Started by") && member_page.contains("upstream key rr_x"));
+    let shared_page = new_client()
+        .get(fx.app.url(&shared))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        shared_page.contains("Attempts by test case"),
+        "{shared_page}"
+    );
+    assert!(!shared_page.contains("Started by"), "{shared_page}");
+    assert!(!shared_page.contains("upstream key rr_x"), "{shared_page}");
+    for attempt in link_json["attempts"].as_array().unwrap() {
+        assert!(attempt.get("callId").is_none() && attempt.get("inboundCallId").is_none());
+        assert!(attempt["transcript"].is_array());
     }
 }

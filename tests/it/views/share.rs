@@ -280,3 +280,76 @@ async fn a_trend_link_shows_the_suite_trend_logged_out_and_nothing_else() {
         .unwrap();
     assert_eq!(anonymous(&link, &fx).await.status(), StatusCode::GONE);
 }
+
+#[tokio::test]
+async fn the_operators_maximum_lifetime_caps_never_and_ends_older_links() {
+    let sim = crate::support::upstream::simulator().await;
+    let base_url = sim.base_url();
+    let fx = ViewsFixture::reaching(sim, &base_url, &["--share-max-days", "3"]).await;
+    let run = fx.failing_run().await;
+    let link = create_link(&fx.admin, "suite", run.suite_id, "never").await;
+    let path = path_of(&link);
+
+    let expires: Option<time::OffsetDateTime> =
+        sqlx::query_scalar("SELECT expires_at FROM share_links")
+            .fetch_one(&fx.app.db)
+            .await
+            .unwrap();
+    let left = expires.expect("never is capped") - time::OffsetDateTime::now_utc();
+    assert!(
+        left > time::Duration::days(2) && left <= time::Duration::days(3),
+        "{left}"
+    );
+    assert_eq!(anonymous(&path, &fx).await.status(), StatusCode::OK);
+
+    // A link made before the maximum was set, to never expire, stops once it is older.
+    sqlx::query("UPDATE share_links SET expires_at = NULL, created_at = now() - interval '4 days'")
+        .execute(&fx.app.db)
+        .await
+        .unwrap();
+    assert_eq!(anonymous(&path, &fx).await.status(), StatusCode::GONE);
+}
+
+#[tokio::test]
+async fn removing_a_member_lists_the_links_they_made_with_one_click_revoke() {
+    let fx = ViewsFixture::new().await;
+    let run = fx.failing_run().await;
+    let (leaver, leaver_id) = member(&fx.app, "leaver@example.com", fx.team_id, Role::Member).await;
+    let links = [
+        create_link(&leaver, "run", run.id, "never").await,
+        create_link(&leaver, "suite", run.suite_id, "30d").await,
+    ];
+    let mine = create_link(&fx.admin, "run", run.id, "7d").await;
+
+    let removed = fx
+        .admin
+        .post(&format!("/team/members/{leaver_id}/remove"), &[])
+        .await;
+    let listing = location(&removed);
+    assert_eq!(listing, format!("/shares?created_by={leaver_id}"));
+    let page = fx.admin.page(&listing).await;
+    assert!(page.contains("Share links they created still"), "{page}");
+    assert!(page.contains("Revoke all 2 working links"), "{page}");
+    let shares = page.find("class=\"share-links\"").expect("the list");
+    assert_eq!(
+        page[shares..].matches("<tr>").count(),
+        1 + 2,
+        "header and their two links"
+    );
+
+    let revoked = fx
+        .admin
+        .post(&format!("/shares/by/{leaver_id}/revoke"), &[])
+        .await;
+    assert_eq!(location(&revoked), listing);
+    for link in &links {
+        assert_eq!(
+            anonymous(&path_of(link), &fx).await.status(),
+            StatusCode::GONE
+        );
+    }
+    assert_eq!(
+        anonymous(&path_of(&mine), &fx).await.status(),
+        StatusCode::OK
+    );
+}

@@ -1,0 +1,11 @@
+//! Security hardening (issue 15), each item tested from outside over real HTTP: a hostile
+//! upstream, scripted bursts, forged headers.
+
+mod details;
+mod headers;
+mod keys;
+mod login;
+mod recording;
+mod setup;
+mod share_limit;
+mod streams;
