@@ -46,6 +46,25 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         let (router, state) = build_router(args, db).await?;
+        if args.metrics_token.is_some() || args.metrics_bind.is_some() {
+            crate::web::kit::metrics::install();
+        }
+        if let Some(bind) = args.metrics_bind {
+            let metrics = TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {bind}"))?;
+            tracing::info!(addr = %bind, "metrics are served on a separate address");
+            let router = crate::web::kit::metrics::separate_router(state.clone());
+            let stopping = state.stopping.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(metrics, router)
+                    .with_graceful_shutdown(async move { stopping.wait().await })
+                    .await;
+                if let Err(error) = served {
+                    tracing::warn!(%error, "the metrics listener stopped");
+                }
+            });
+        }
         let worker = (!args.no_sync)
             .then(|| Worker::new(state.revring_access(), args.sync_settings()).spawn());
         Ok(Self {
@@ -119,6 +138,7 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
             revring_base_url: args.revring_base_url.clone(),
             secure_cookies: args.secure_cookies(),
             public_url: args.public_url.clone(),
+            metrics_token: args.metrics_token.clone(),
         }),
         master_key: Arc::new(master_key),
         revring,

@@ -20,6 +20,9 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Public URL of the portal, for absolute links (invitations) and the CSRF origin check.
     pub public_url: Option<Url>,
+    /// The bearer token `/metrics` asks for; without one the portal serves no metrics
+    /// (a separate metrics address may, see `RINGSIDE_METRICS_BIND`).
+    pub metrics_token: Option<secrecy::SecretString>,
 }
 
 /// Everything a request handler may need. Cheap to clone.

@@ -231,6 +231,7 @@ fn state_with(
         settings: std::sync::Arc::new(ringside::app::state::WebSettings {
             revring_base_url: base_url.parse().unwrap(),
             secure_cookies: false,
+            metrics_token: None,
             public_url: None,
         }),
         master_key: std::sync::Arc::new(master_key),

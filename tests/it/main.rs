@@ -15,6 +15,7 @@ mod browser_views;
 mod contract;
 mod foundation;
 mod local_cluster;
+mod metrics;
 mod revring_client;
 mod runs_pages;
 mod simulator;

@@ -1,5 +1,5 @@
 //! The plumbing every feature uses: the page layout, who is asking, CSRF, forms, formatting,
-//! assets, paging, health probes, the error type and the error pages.
+//! assets, paging, health probes, metrics, the error type and the error pages.
 
 pub(crate) mod assets;
 pub(crate) mod csrf;
@@ -10,4 +10,5 @@ pub(crate) mod forms;
 pub(crate) mod health;
 pub mod layout;
 pub(crate) mod member;
+pub mod metrics;
 pub(crate) mod paging;

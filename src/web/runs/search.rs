@@ -11,17 +11,20 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::db::search::{
-    self, MARK_END, MARK_START, SearchHit, SearchQuery, SpeakerFilter, unguard,
+    self, Cursor, MARK_END, MARK_START, MatchCount, SearchHit, SearchQuery, SpeakerFilter, unguard,
 };
 use crate::revring::Speaker;
 use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
-use crate::web::kit::paging::Page;
 use crate::web::runs::line::verdict_badge;
 
 /// Results per page.
 const RESULTS_PER_PAGE: i64 = 25;
+
+/// Matches counted at most: beyond, the page says "1,000+" (counting further would cost a
+/// common word more than showing its newest matches).
+const COUNT_CAP: i64 = 1000;
 
 /// Longest query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
@@ -60,7 +63,9 @@ pub(super) struct SearchParams {
     verdict: String,
     #[serde(default)]
     speaker: String,
-    page: Option<i64>,
+    /// Where the page starts: the cursor of the previous page's last hit.
+    #[serde(default)]
+    after: String,
 }
 
 /// A matching turn as shown.
@@ -139,21 +144,66 @@ struct SearchPage {
     verdict: String,
     speaker: String,
     hits: Vec<Hit>,
-    page: Page,
     searched: bool,
+    /// The query holds only words too common to be searched ("the", "and", …).
+    too_common: bool,
+    /// How many attempts match, when searched.
+    count: Option<MatchCount>,
+    /// Whether this page follows another (it started after a cursor).
+    continued: bool,
+    /// The cursor of the next (older) page, when there is one.
+    next: Option<String>,
 }
 
 impl SearchPage {
-    fn page_href(&self, number: i64) -> String {
+    fn href(&self, after: Option<&str>) -> String {
         let encode =
             |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        format!(
-            "/search?q={}&verdict={}&speaker={}&page={number}",
+        let mut href = format!(
+            "/search?q={}&verdict={}&speaker={}",
             encode(&self.q),
             encode(&self.verdict),
             encode(&self.speaker)
-        )
+        );
+        if let Some(after) = after {
+            href.push_str("&after=");
+            href.push_str(after);
+        }
+        href
     }
+
+    /// The link to the next (older) page.
+    fn next_href(&self) -> String {
+        self.href(self.next.as_deref())
+    }
+
+    /// The link to the first (newest) page.
+    fn first_href(&self) -> String {
+        self.href(None)
+    }
+
+    /// How many match, in words: "1 attempt", "240 attempts", "1,000+ attempts".
+    fn count_words(&self) -> String {
+        let noun = |n: i64| if n == 1 { "attempt" } else { "attempts" };
+        match self.count {
+            Some(MatchCount::Exactly(n)) => format!("{} {}", thousands(n), noun(n)),
+            Some(MatchCount::AtLeast(n)) => format!("{}+ attempts", thousands(n)),
+            None => String::new(),
+        }
+    }
+}
+
+/// `12345` → `12,345`.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// `GET /search?q=…&verdict=…&speaker=…`
@@ -173,28 +223,38 @@ pub(super) async fn show(
         "tester" => SpeakerFilter::Tester,
         _ => SpeakerFilter::Any,
     };
-    let page = Page::new(params.page.unwrap_or(1), RESULTS_PER_PAGE);
-    let mut rows = if q.is_empty() {
-        Vec::new()
-    } else {
-        let query = SearchQuery {
-            text: q.clone(),
-            verdict: (!verdict.is_empty()).then(|| verdict.clone()),
-            speaker,
-        };
-        search::attempts(
+    let after = Cursor::decode(params.after.trim());
+    let query = SearchQuery {
+        text: q.clone(),
+        verdict: (!verdict.is_empty()).then(|| verdict.clone()),
+        speaker,
+    };
+    let searchable = !q.is_empty() && search::searchable_words(&state.db, &q).await? > 0;
+    let (mut rows, count) = if searchable {
+        let rows = search::attempts(
             &state.db,
             member.team_id,
             &query,
-            page.fetch_limit(),
-            page.offset(),
-        )
-        .await?
+            after,
+            RESULTS_PER_PAGE + 1,
+        );
+        let count = search::count(&state.db, member.team_id, &query, COUNT_CAP);
+        let (rows, count) = tokio::try_join!(rows, count)?;
+        (rows, Some(count))
+    } else {
+        (Vec::new(), None)
     };
-    let page = page.with_more(&mut rows);
+    let next = (rows.len() as i64 > RESULTS_PER_PAGE).then(|| {
+        rows.truncate(RESULTS_PER_PAGE as usize);
+        rows.last().map(|hit| Cursor::after(hit).encode())
+    });
     let view = SearchPage {
         layout: Layout::for_member("Search", "search", &member, &session).await,
         searched: !q.is_empty(),
+        too_common: !q.is_empty() && !searchable,
+        continued: after.is_some(),
+        next: next.flatten(),
+        count,
         q,
         verdict,
         speaker: match speaker {
@@ -204,7 +264,6 @@ pub(super) async fn show(
         }
         .to_owned(),
         hits: rows.into_iter().map(Hit::from_row).collect(),
-        page,
     };
     Ok(Html(view.render()?))
 }
@@ -225,5 +284,12 @@ mod tests {
             ]
         );
         assert!(segments("").is_empty());
+    }
+
+    #[test]
+    fn counts_are_written_with_thousands_separators() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

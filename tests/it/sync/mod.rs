@@ -3,4 +3,5 @@
 mod faults;
 pub(crate) mod fixture;
 mod lifecycle;
+mod pacing;
 mod workers;
