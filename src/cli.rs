@@ -39,8 +39,8 @@ pub enum Command {
     /// Fill the database with a large generated run history (for trying and measuring the
     /// trend pages; needs no RevRing).
     Generate(GenerateArgs),
-    /// Measure the trend pages against the generated history: full HTTP responses and the
-    /// bare SQL each page needs, side by side.
+    /// Measure the daily pages against the generated history: full HTTP responses and the
+    /// bare SQL each page needs, side by side; optionally under concurrent load.
     Bench(BenchArgs),
     /// Ask a running portal whether it is ready (`GET /readyz`): exit 0 when it answers 200,
     /// 1 otherwise. For container healthchecks.
@@ -136,7 +136,8 @@ pub struct ServeArgs {
     #[arg(long, env = "RINGSIDE_PUBLIC_URL")]
     pub public_url: Option<Url>,
 
-    /// Milliseconds between polls of a queued or running run.
+    /// Milliseconds between polls of a run that is not finished (half that while attempts are
+    /// in flight).
     #[arg(long, env = "RINGSIDE_SYNC_INTERVAL_MS", default_value_t = 2000)]
     pub sync_interval_ms: u64,
 
@@ -161,6 +162,14 @@ pub struct ServeArgs {
     /// The longest a share link works, in days: "never" becomes this, and older links stop.
     #[arg(long, env = "RINGSIDE_SHARE_MAX_DAYS", value_parser = clap::value_parser!(u32).range(1..=3650))]
     pub share_max_days: Option<u32>,
+    /// Serve Prometheus metrics at `/metrics` to requests bearing this token
+    /// (`Authorization: Bearer …`). Metrics are off unless this or `--metrics-bind` is set.
+    #[arg(long, env = "RINGSIDE_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<SecretString>,
+    /// Serve Prometheus metrics at `/metrics` on this separate address (e.g. an internal
+    /// interface), also asking for the token when one is set.
+    #[arg(long, env = "RINGSIDE_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
 }
 
 impl ServeArgs {
@@ -300,6 +309,13 @@ pub struct BenchArgs {
     /// Untimed requests per page first (warm caches and prepared statements).
     #[arg(long, default_value_t = 20)]
     pub warmup: usize,
+    /// Then browse every page with this many clients at once and report throughput and p99
+    /// per page (0: skip).
+    #[arg(long, default_value_t = 0)]
+    pub concurrency: usize,
+    /// How long the concurrent clients browse, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub seconds: u64,
 }
 
 #[cfg(test)]

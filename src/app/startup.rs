@@ -116,6 +116,25 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         let pools = Pools::beside(&db);
         let (router, state) = build_router_with(args, db, &pools).await?;
+        if args.metrics_token.is_some() || args.metrics_bind.is_some() {
+            crate::web::kit::metrics::install();
+        }
+        if let Some(bind) = args.metrics_bind {
+            let metrics = TcpListener::bind(bind)
+                .await
+                .with_context(|| format!("cannot listen for metrics on {bind}"))?;
+            tracing::info!(addr = %bind, "metrics are served on a separate address");
+            let router = crate::web::kit::metrics::separate_router(state.clone());
+            let stopping = state.stopping.clone();
+            tokio::spawn(async move {
+                let served = axum::serve(metrics, router)
+                    .with_graceful_shutdown(async move { stopping.wait().await })
+                    .await;
+                if let Err(error) = served {
+                    tracing::warn!(%error, "the metrics listener stopped");
+                }
+            });
+        }
         let worker = (!args.no_sync).then(|| {
             let mut access = state.revring_access();
             access.db = pools.sync.clone();
@@ -248,6 +267,7 @@ async fn build_router_with(
             setup_token: (!args.bind.ip().is_loopback())
                 .then(|| crate::auth::token::generate().into()),
             share_max_days: args.share_max_days,
+            metrics_token: args.metrics_token.clone(),
         }),
         master_key: Arc::new(master_key),
         revring,

@@ -27,6 +27,9 @@ pub struct WebSettings {
     pub setup_token: Option<secrecy::SecretString>,
     /// The longest a share link may work, in days (`RINGSIDE_SHARE_MAX_DAYS`); `None`: no cap.
     pub share_max_days: Option<u32>,
+    /// The bearer token `/metrics` asks for; without one the portal serves no metrics
+    /// (a separate metrics address may, see `RINGSIDE_METRICS_BIND`).
+    pub metrics_token: Option<secrecy::SecretString>,
 }
 
 /// Everything a request handler may need. Cheap to clone.

@@ -3,6 +3,7 @@
 //! `NOTIFY run_updated`.
 
 use sqlx::PgPool;
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::revring::{AttemptResult, TestRun};
@@ -81,7 +82,7 @@ pub async fn store_run(
 
     for attempt in &run.attempts {
         let transcript = serde_json::to_value(&attempt.transcript).unwrap_or_default();
-        sqlx::query!(
+        let changed = sqlx::query!(
             r#"INSERT INTO attempts (team_id, run_id, revring_id, test_case_revring_id,
                                      test_case_name, attempt_number, result, reasoning, transcript,
                                      call_id, inbound_call_id, created_at, started_at, completed_at)
@@ -118,6 +119,14 @@ pub async fn store_run(
         )
         .execute(&mut *tx)
         .await?;
+        // Sync lag: from the attempt finishing upstream to its verdict being stored here.
+        if changed.rows_affected() > 0
+            && attempt.result.is_some()
+            && let Some(finished) = attempt.completed_at
+        {
+            let lag = (OffsetDateTime::now_utc() - finished).as_seconds_f64();
+            metrics::histogram!("ringside_sync_lag_seconds").record(lag.max(0.0));
+        }
     }
     // Upstream is the truth: attempts it no longer lists are dropped from the cache.
     let listed: Vec<String> = run
@@ -141,6 +150,10 @@ pub async fn store_run(
                attempts_total = $7, attempts_done = $8, attempts_passed = $9, attempts_failed = $10,
                created_at = coalesce($11, created_at), started_at = $12, completed_at = $13,
                synced_at = now(), sync_failures = 0, last_error = NULL,
+               changed_at = CASE WHEN changed_at IS NULL
+                                   OR (status, attempts_done, attempts_total)
+                                      IS DISTINCT FROM ($3, $8, $7)
+                                 THEN now() ELSE changed_at END,
                next_poll_at = CASE WHEN $14 THEN NULL ELSE now() + make_interval(secs => $15) END,
                lease_owner = NULL, lease_until = NULL
            WHERE id = $1"#,

@@ -58,6 +58,12 @@ pub struct ClaimedRun {
     pub revring_id: String,
     /// Consecutive failed polls.
     pub sync_failures: i32,
+    /// The status stored at the last poll.
+    pub status: RunStatus,
+    /// Finished attempts stored at the last poll.
+    pub attempts_done: i32,
+    /// Seconds since the run last changed (status or finished attempts).
+    pub unchanged_secs: f64,
 }
 
 /// Stores a run RevRing returned (started here, or discovered in a list). An existing row keeps
@@ -111,6 +117,13 @@ pub async fn known_revring_ids(
     .await
 }
 
+/// How many runs (of every team) are still polled: in flight upstream. For operators' metrics.
+pub async fn count_polled(db: &PgPool) -> sqlx::Result<i64> {
+    sqlx::query_scalar!(r#"SELECT count(*) AS "n!" FROM runs WHERE next_poll_at IS NOT NULL"#)
+        .fetch_one(db)
+        .await
+}
+
 /// Claims up to `limit` runs due for a poll, leasing them to `owner` for `lease_secs`. Rows
 /// another worker is claiming at the same moment are skipped, never waited for.
 pub async fn claim_due(
@@ -133,7 +146,10 @@ pub async fn claim_due(
            FROM due, suites s
            WHERE r.id = due.id AND s.id = r.suite_id
            RETURNING r.id, r.team_id, r.api_key_id, s.revring_id AS suite_revring_id,
-                     r.revring_id, r.sync_failures"#,
+                     r.revring_id, r.sync_failures, r.status AS "status: RunStatus",
+                     r.attempts_done,
+                     extract(epoch FROM now() - coalesce(r.changed_at, r.synced_at, r.created_at))
+                         ::float8 AS "unchanged_secs!""#,
         owner,
         limit,
         lease_secs,

@@ -92,7 +92,7 @@ pub enum RunStatus {
     Failed,
     /// Stopped by a user (`cancelled` or `canceled`).
     Cancelled,
-    /// Any other value, kept as received. Not terminal: pollers should cap how long they wait.
+    /// Any other value, kept as received. Not terminal: polled like a running run.
     Unknown(String),
 }
 
@@ -110,9 +110,10 @@ impl RunStatus {
         matches!(self, Self::Completed | Self::Failed | Self::Cancelled)
     }
 
-    /// True while the run is queued or running and worth polling.
+    /// True while the run may still change: every status not known to be terminal, including
+    /// ones Ringside has never seen (a judging or post-processing phase, say).
     pub fn is_active(&self) -> bool {
-        matches!(self, Self::Queued | Self::Running)
+        !self.is_terminal()
     }
 }
 
@@ -241,6 +242,11 @@ mod tests {
         assert!(RunStatus::Cancelled.is_terminal());
         assert!(!RunStatus::Unknown("paused".into()).is_terminal());
         assert!(RunStatus::Queued.is_active());
+        assert!(
+            RunStatus::Unknown("judging".into()).is_active(),
+            "not known to be terminal"
+        );
+        assert!(!RunStatus::Completed.is_active());
         assert_eq!(RunStatus::Cancelled.as_str(), "cancelled");
         let odd: RunStatus = serde_json::from_value(json!(7)).unwrap();
         assert_eq!(odd, RunStatus::Unknown("7".into()));

@@ -128,6 +128,21 @@ pub(crate) struct Transport {
     key: SecretString,
 }
 
+/// The `outcome` label of upstream request metrics.
+fn outcome_label(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Unauthorized => "unauthorized",
+        ErrorKind::NotFound => "not_found",
+        ErrorKind::Validation => "refused",
+        ErrorKind::RateLimited => "rate_limited",
+        ErrorKind::Unavailable => "unavailable",
+        ErrorKind::Timeout => "timeout",
+        ErrorKind::Decode => "undecodable",
+        ErrorKind::Other => "other",
+        ErrorKind::InvalidInput => "invalid_input",
+    }
+}
+
 impl Transport {
     /// Sends one request, retrying `GET`s per the policy; returns the 2xx status and body.
     ///
@@ -170,6 +185,16 @@ impl Transport {
                     }
                 }
             };
+            let outcome = match &result {
+                Ok(_) => "ok",
+                Err(error) => outcome_label(error.kind()),
+            };
+            metrics::histogram!(
+                "ringside_upstream_request_duration_seconds",
+                "endpoint" => format!("{method} {template}"),
+                "outcome" => outcome,
+            )
+            .record(started.elapsed().as_secs_f64());
             let span = tracing::Span::current();
             span.record("attempts", attempt);
             span.record("elapsed_ms", started.elapsed().as_millis() as u64);

@@ -10,6 +10,7 @@ pub mod keys;
 pub mod live;
 pub mod refresh;
 pub mod schedule;
+pub mod snapshots;
 pub mod start;
 
 use std::time::Duration;
@@ -22,11 +23,18 @@ use crate::db::runs::{self, ClaimedRun};
 use crate::revring::ErrorKind;
 pub use keys::RevRingAccess;
 
+/// How often an idle worker looks for due runs: with attempts in flight polled every second,
+/// a verdict reaches the open pages within about 1.2 s of landing upstream.
+pub const IDLE_TICK: Duration = Duration::from_millis(200);
+
 /// How the worker paces itself.
 #[derive(Debug, Clone)]
 pub struct SyncSettings {
-    /// Time between polls of a queued or running run.
+    /// Time between polls of a run that is not finished and has no attempt in flight (queued,
+    /// or in any status not known to be terminal).
     pub active_interval: Duration,
+    /// Time between polls while attempts are in flight (a verdict may land any second).
+    pub in_flight_interval: Duration,
     /// How often the worker looks for due work when it found none.
     pub idle_tick: Duration,
     /// How long a claimed run stays with its worker unless renewed. The worker renews every
@@ -43,33 +51,40 @@ pub struct SyncSettings {
     pub max_backoff: Duration,
     /// Time between background refreshes of a key's suites and run history.
     pub refresh_interval: Duration,
-    /// Time between polls of a run whose status Ringside does not know (not queued, running
-    /// or terminal): it may still change, but nobody is waiting on it second by second.
-    pub unknown_status_interval: Duration,
+    /// Time between polls of a run that is not finished but has not changed for
+    /// `quiet_after`, with nothing in flight: it may still change, but slowly.
+    pub quiet_interval: Duration,
+    /// How long a run must stay unchanged (with nothing in flight) to be polled at
+    /// `quiet_interval`.
+    pub quiet_after: Duration,
 }
 
 impl Default for SyncSettings {
     fn default() -> Self {
         Self {
             active_interval: Duration::from_secs(2),
-            idle_tick: Duration::from_millis(500),
+            in_flight_interval: Duration::from_secs(1),
+            idle_tick: IDLE_TICK,
             lease: Duration::from_secs(10),
             lease_renewal: Duration::from_secs(3),
             refresh_lease: Duration::from_secs(120),
             batch: 16,
             max_backoff: Duration::from_secs(300),
             refresh_interval: Duration::from_secs(600),
-            unknown_status_interval: Duration::from_secs(60),
+            quiet_interval: Duration::from_secs(30),
+            quiet_after: Duration::from_secs(300),
         }
     }
 }
 
 impl SyncSettings {
-    /// Settings for a given active poll interval (demo and tests poll faster).
+    /// Settings for a given active poll interval (demo and tests poll faster); attempts in
+    /// flight are polled twice as often.
     pub fn with_interval(active_interval: Duration) -> Self {
         Self {
             active_interval,
-            idle_tick: active_interval.min(Duration::from_millis(500)),
+            in_flight_interval: active_interval / 2,
+            idle_tick: active_interval.min(IDLE_TICK),
             ..Self::default()
         }
     }
@@ -191,11 +206,7 @@ impl Worker {
         };
         match client.get_run(&run.suite_revring_id, &run.revring_id).await {
             Ok(fetched) => {
-                let interval = if fetched.status.is_active() {
-                    self.settings.active_interval
-                } else {
-                    self.settings.unknown_status_interval
-                };
+                let interval = self.next_interval(&run, &fetched);
                 let interval = interval.as_secs_f64();
                 match ingest::store_run(db, run.id, &self.owner, &fetched, interval).await? {
                     Ingested::LeaseLost => {
@@ -225,6 +236,26 @@ impl Worker {
                 )
                 .await
             }
+        }
+    }
+
+    /// When to poll `run` again after fetching it as `fetched` (unless it is finished).
+    fn next_interval(&self, run: &ClaimedRun, fetched: &crate::revring::TestRun) -> Duration {
+        let in_flight = fetched
+            .attempts
+            .iter()
+            .any(|attempt| attempt.result.is_none());
+        let done = ingest::AttemptCounts::of(fetched).done;
+        let changed = fetched.status != run.status || done != run.attempts_done;
+        let unchanged_for = if changed {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64(run.unchanged_secs.max(0.0))
+        };
+        match schedule::pace(in_flight, unchanged_for, self.settings.quiet_after) {
+            schedule::Pace::InFlight => self.settings.in_flight_interval,
+            schedule::Pace::Active => self.settings.active_interval,
+            schedule::Pace::Quiet => self.settings.quiet_interval,
         }
     }
 

@@ -2,6 +2,30 @@
 
 use std::time::Duration;
 
+/// How fast to poll a run that is not finished.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pace {
+    /// Attempts are in flight: a verdict may land any second.
+    InFlight,
+    /// Not finished, nothing in flight (queued, or in a status such as judging).
+    Active,
+    /// Not finished but unchanged for a long while: slower, until it changes again.
+    Quiet,
+}
+
+/// The pace of a run that is not terminal: [`Pace::InFlight`] while any attempt has no verdict,
+/// [`Pace::Quiet`] only on evidence (nothing changed for `quiet_after`), [`Pace::Active`]
+/// otherwise, whatever the status is called.
+pub fn pace(in_flight: bool, unchanged_for: Duration, quiet_after: Duration) -> Pace {
+    if in_flight {
+        Pace::InFlight
+    } else if unchanged_for >= quiet_after {
+        Pace::Quiet
+    } else {
+        Pace::Active
+    }
+}
+
 /// First retry delay after a failed poll; doubles with every consecutive failure.
 pub const FIRST_RETRY_DELAY: Duration = Duration::from_secs(2);
 
@@ -22,6 +46,17 @@ mod tests {
     use super::*;
 
     const MAX: Duration = Duration::from_secs(300);
+
+    #[test]
+    fn slows_down_only_when_nothing_changed_for_long() {
+        let quiet = Duration::from_secs(300);
+        let now = Duration::ZERO;
+        assert_eq!(pace(true, now, quiet), Pace::InFlight);
+        assert_eq!(pace(true, Duration::from_secs(900), quiet), Pace::InFlight);
+        assert_eq!(pace(false, now, quiet), Pace::Active);
+        assert_eq!(pace(false, Duration::from_secs(299), quiet), Pace::Active);
+        assert_eq!(pace(false, quiet, quiet), Pace::Quiet);
+    }
 
     #[test]
     fn backs_off_exponentially_up_to_the_cap() {

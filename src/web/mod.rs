@@ -3,7 +3,7 @@
 
 mod accounts;
 pub mod kit;
-mod runs;
+pub(crate) mod runs;
 mod sharing;
 mod suites;
 pub mod trends;
@@ -61,6 +61,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .merge(sharing::public::routes())
         .route("/healthz", get(kit::health::healthz))
         .route("/readyz", get(kit::health::readyz))
+        .merge(kit::metrics::routes())
         .route("/static/{*path}", get(kit::assets::serve))
         .fallback(|| async { AppError::NotFound })
         .layer(middleware::from_fn_with_state(
@@ -90,6 +91,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
                 .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
                 .layer(security_header(header::X_FRAME_OPTIONS, "DENY"))
                 .layer(security_header(header::REFERRER_POLICY, REFERRER_POLICY))
+                .layer(middleware::from_fn(kit::metrics::track))
                 .layer(middleware::from_fn(kit::error_pages::render))
                 .layer(middleware::from_fn(kit::input::refuse_control_characters))
                 .layer(middleware::from_fn_with_state(

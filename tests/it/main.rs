@@ -16,6 +16,7 @@ mod browser_views;
 mod contract;
 mod foundation;
 mod local_cluster;
+mod metrics;
 mod resilience;
 mod revring_client;
 mod route_table;

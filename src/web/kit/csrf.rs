@@ -160,6 +160,7 @@ mod tests {
         WebSettings {
             revring_base_url: "http://127.0.0.1:1/v1".parse().unwrap(),
             secure_cookies: false,
+            metrics_token: None,
             public_url: public.map(|url| url.parse().unwrap()),
             trusted_proxies: Vec::new(),
             setup_token: None,

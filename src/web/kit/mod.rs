@@ -1,6 +1,6 @@
 //! The plumbing every feature uses: the page layout, who is asking, CSRF, forms, formatting,
 //! assets, paging, health probes, the control-character check on all input, overload shedding,
-//! the error type and the error pages.
+//! metrics, the error type and the error pages.
 
 pub(crate) mod assets;
 pub(crate) mod audited;
@@ -16,6 +16,7 @@ pub(crate) mod health;
 pub(crate) mod input;
 pub mod layout;
 pub(crate) mod member;
+pub mod metrics;
 pub mod overload;
 pub(crate) mod paging;
 pub(crate) mod words;

@@ -7,7 +7,8 @@ use crate::db::runs::RunRow;
 use crate::domain::trend::{format_rate, pass_rate};
 use crate::revring::{AttemptResult, RunStatus};
 
-/// CSS badge class of a run's status (unknown statuses look neutral).
+/// CSS badge class of a run's status. A status Ringside does not know is not known to be
+/// terminal: it looks in progress (its raw name is shown in the badge).
 pub(crate) fn status_badge(status: &RunStatus) -> &'static str {
     match status {
         RunStatus::Completed => "badge-pass",
@@ -15,7 +16,7 @@ pub(crate) fn status_badge(status: &RunStatus) -> &'static str {
         RunStatus::Running => "badge-running",
         RunStatus::Queued => "badge-queued",
         RunStatus::Cancelled => "badge-cancelled",
-        RunStatus::Unknown(_) => "badge-unknown",
+        RunStatus::Unknown(_) => "badge-running",
     }
 }
 
@@ -144,15 +145,15 @@ mod tests {
     }
 
     #[test]
-    fn unknown_statuses_look_neutral() {
+    fn unknown_statuses_look_in_progress() {
         assert_eq!(status_badge(&RunStatus::Completed), "badge-pass");
         assert_eq!(outcome_badge(&RunStatus::Completed, 4, 0), "badge-pass");
         assert_eq!(outcome_badge(&RunStatus::Completed, 4, 6), "badge-mixed");
         assert_eq!(outcome_badge(&RunStatus::Completed, 0, 3), "badge-fail");
         assert_eq!(outcome_badge(&RunStatus::Running, 0, 3), "badge-running");
         assert_eq!(
-            status_badge(&RunStatus::from_api("paused")),
-            "badge-unknown"
+            status_badge(&RunStatus::from_api("judging")),
+            "badge-running"
         );
         assert_eq!(verdict_badge(None), "badge-pending");
     }

@@ -9,6 +9,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use futures_util::StreamExt;
 use futures_util::stream::{self, Stream};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
@@ -19,6 +20,8 @@ use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::audit::AuditAction;
 use crate::db::runs;
+use crate::sync::live::RunUpdate;
+use crate::sync::snapshots::Snapshot;
 use crate::sync::start::cancel_run;
 use crate::web::kit::audited::record;
 use crate::web::kit::confirm::{self, Question};
@@ -29,6 +32,7 @@ use crate::web::kit::member::{CurrentMember, still_member};
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::body::RunBody;
 use crate::web::runs::line::RunLine;
+use crate::web::runs::live_cache::{self, SectionKey};
 
 /// Interval of SSE keep-alive comments, so proxies do not close an idle stream.
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
@@ -54,24 +58,6 @@ pub(crate) struct LiveSection {
     pub(crate) body: RunBody,
     pub(crate) csrf_token: String,
     pub(crate) can_cancel: bool,
-}
-
-async fn live_section(
-    state: &AppState,
-    member: &CurrentMember,
-    run_id: Uuid,
-    failures_only: bool,
-    csrf_token: String,
-) -> Result<LiveSection, AppError> {
-    let run = runs::get(&state.db, member.team_id, run_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let base = format!("/runs/{run_id}");
-    Ok(LiveSection {
-        body: RunBody::load(&state.db, member.team_id, run, base, failures_only).await?,
-        can_cancel: member.role >= Role::Member,
-        csrf_token,
-    })
 }
 
 #[derive(Template)]
@@ -138,12 +124,15 @@ pub(crate) async fn render(
 /// State of one SSE stream.
 struct Watch {
     state: AppState,
+    /// The viewer's session, re-checked before every event.
     session: Session,
-    member: CurrentMember,
-    run_id: Uuid,
-    failures_only: bool,
+    /// The viewer, whose membership is re-checked before every event.
+    user_id: Uuid,
+    key: SectionKey,
     csrf_token: String,
-    updates: tokio::sync::broadcast::Receiver<Uuid>,
+    updates: tokio::sync::broadcast::Receiver<RunUpdate>,
+    /// The update the next event must be at least as fresh as.
+    seq: u64,
     first: bool,
     done: bool,
 }
@@ -153,39 +142,47 @@ impl Watch {
     async fn next_update(&mut self) -> bool {
         loop {
             match self.updates.recv().await {
-                Ok(id) if id == self.run_id => return true,
+                Ok(update) if update.run_id == self.key.run_id => {
+                    self.seq = update.seq;
+                    return true;
+                }
                 Ok(_) => continue,
                 // Missed some: re-reading the run catches up.
-                Err(RecvError::Lagged(_)) => return true,
+                Err(RecvError::Lagged(_)) => {
+                    self.seq = self.state.run_updates.latest();
+                    return true;
+                }
                 Err(RecvError::Closed) => return false,
             }
         }
     }
 
+    /// The live section as of the latest update, shared with every stream of the run.
     async fn event(&mut self) -> Event {
         // Removed from the team or signed out everywhere since the stream opened: it ends.
-        if !still_member(&self.session, &self.state.db, self.member.team_id).await {
-            tracing::info!(user_id = %self.member.user_id, "event stream ended: access gone");
+        if !still_member(&self.session, &self.state.db, self.key.team_id).await {
+            tracing::info!(user_id = %self.user_id, "event stream ended: access gone");
             self.done = true;
             return Event::default().event("gone").data("");
         }
-        match live_section(
-            &self.state,
-            &self.member,
-            self.run_id,
-            self.failures_only,
-            self.csrf_token.clone(),
-        )
-        .await
-        {
-            Ok(section) => {
-                self.done = !section.body.line.run.polling;
-                let kind = if self.done { "done" } else { "update" };
+        let (db, key) = (&self.state.db, self.key);
+        let snapshot = self
+            .state
+            .run_updates
+            .snapshots()
+            .get(key.run_id, key.variant(), self.seq, || {
+                live_cache::load(db, key)
+            })
+            .await;
+        match snapshot {
+            Snapshot::Ready { html, done } => {
+                self.done = done;
+                let kind = if done { "done" } else { "update" };
                 Event::default()
                     .event(kind)
-                    .data(section.render().unwrap_or_default())
+                    .data(html.replace(live_cache::token_slot(), &self.csrf_token))
             }
-            Err(_) => {
+            Snapshot::Gone => {
                 self.done = true;
                 Event::default().event("gone").data("")
             }
@@ -205,14 +202,20 @@ pub(crate) async fn events(
     runs::get(&state.db, member.team_id, run_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let watch = Watch {
-        updates: state.run_updates.subscribe(),
-        csrf_token: crate::web::kit::csrf::token(&session).await,
-        session,
-        state,
-        member,
+    let key = SectionKey {
+        team_id: member.team_id,
         run_id,
         failures_only: query.failures_only(),
+        can_cancel: member.role >= Role::Member,
+    };
+    let watch = Watch {
+        updates: state.run_updates.subscribe(),
+        seq: state.run_updates.latest(),
+        csrf_token: crate::web::kit::csrf::token(&session).await,
+        user_id: member.user_id,
+        session,
+        state,
+        key,
         first: true,
         done: false,
     };
@@ -231,6 +234,11 @@ pub(crate) async fn events(
         watch.first = false;
         let event = watch.event().await;
         Some((Ok(event), watch))
+    });
+    let open = crate::web::kit::metrics::OpenStream::new();
+    let stream = stream.map(move |event| {
+        let _open = &open;
+        event
     });
     Ok(Sse::new(stream).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

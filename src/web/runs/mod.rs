@@ -8,6 +8,7 @@ mod exports;
 pub(crate) mod line;
 mod list;
 pub(crate) mod live;
+mod live_cache;
 mod recording;
 mod search;
 

@@ -11,22 +11,21 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::db::search::{
-    self, MARK_END, MARK_START, SearchHit, SearchQuery, SpeakerFilter, unguard,
+    self, Cursor, MARK_END, MARK_START, MatchCount, SearchHit, SearchQuery, SpeakerFilter, unguard,
 };
 use crate::revring::Speaker;
 use crate::web::kit::error::AppError;
 use crate::web::kit::extract::Query;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
-use crate::web::kit::paging::Page;
 use crate::web::runs::line::verdict_badge;
 
 /// Results per page.
 const RESULTS_PER_PAGE: i64 = 25;
 
-/// The count says "50+" beyond this many matches after the page's first (counting further
-/// would mean finding every match).
-const COUNT_CAP: i64 = 50;
+/// Matches counted at most: beyond, the page says "1,000+" (counting further would cost a
+/// common word more than showing its newest matches).
+const COUNT_CAP: i64 = 1000;
 
 /// Longest query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
@@ -65,7 +64,9 @@ pub(super) struct SearchParams {
     verdict: String,
     #[serde(default)]
     speaker: String,
-    page: Option<i64>,
+    /// Where the page starts: the cursor of the previous page's last hit.
+    #[serde(default)]
+    after: String,
 }
 
 /// A matching turn as shown.
@@ -162,18 +163,6 @@ fn group_by_case(hits: Vec<Hit>) -> Vec<CaseHits> {
     groups
 }
 
-/// How many attempts match, as far as the page looked: `3 attempts`, `50+ attempts`.
-fn count_text(offset: i64, found: i64) -> String {
-    let total = offset + found.min(COUNT_CAP);
-    let plus = if found > COUNT_CAP { "+" } else { "" };
-    let noun = if total == 1 && plus.is_empty() {
-        "attempt"
-    } else {
-        "attempts"
-    };
-    format!("{total}{plus} {noun} match")
-}
-
 #[derive(Template)]
 #[template(path = "runs/search.html")]
 struct SearchPage {
@@ -182,23 +171,66 @@ struct SearchPage {
     verdict: String,
     speaker: String,
     groups: Vec<CaseHits>,
-    count: String,
-    too_common: bool,
-    page: Page,
     searched: bool,
+    /// The query holds only words too common to be searched ("the", "and", …).
+    too_common: bool,
+    /// How many attempts match, when searched.
+    count: Option<MatchCount>,
+    /// Whether this page follows another (it started after a cursor).
+    continued: bool,
+    /// The cursor of the next (older) page, when there is one.
+    next: Option<String>,
 }
 
 impl SearchPage {
-    fn page_href(&self, number: i64) -> String {
+    fn href(&self, after: Option<&str>) -> String {
         let encode =
             |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        format!(
-            "/search?q={}&verdict={}&speaker={}&page={number}",
+        let mut href = format!(
+            "/search?q={}&verdict={}&speaker={}",
             encode(&self.q),
             encode(&self.verdict),
             encode(&self.speaker)
-        )
+        );
+        if let Some(after) = after {
+            href.push_str("&after=");
+            href.push_str(after);
+        }
+        href
     }
+
+    /// The link to the next (older) page.
+    fn next_href(&self) -> String {
+        self.href(self.next.as_deref())
+    }
+
+    /// The link to the first (newest) page.
+    fn first_href(&self) -> String {
+        self.href(None)
+    }
+
+    /// How many match, in words: "1 attempt", "240 attempts", "1,000+ attempts".
+    fn count_words(&self) -> String {
+        let noun = |n: i64| if n == 1 { "attempt" } else { "attempts" };
+        match self.count {
+            Some(MatchCount::Exactly(n)) => format!("{} {}", thousands(n), noun(n)),
+            Some(MatchCount::AtLeast(n)) => format!("{}+ attempts", thousands(n)),
+            None => String::new(),
+        }
+    }
+}
+
+/// `12345` → `12,345`.
+fn thousands(n: i64) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
 }
 
 /// `GET /search?q=…&verdict=…&speaker=…`
@@ -218,30 +250,38 @@ pub(super) async fn show(
         "tester" => SpeakerFilter::Tester,
         _ => SpeakerFilter::Any,
     };
-    let page = Page::new(params.page.unwrap_or(1), RESULTS_PER_PAGE);
-    let too_common = !q.is_empty() && search::nothing_searchable(&state.db, &q).await?;
-    let mut rows = if q.is_empty() || too_common {
-        Vec::new()
-    } else {
-        let query = SearchQuery {
-            text: q.clone(),
-            verdict: (!verdict.is_empty()).then(|| verdict.clone()),
-            speaker,
-        };
-        search::attempts(
+    let after = Cursor::decode(params.after.trim());
+    let query = SearchQuery {
+        text: q.clone(),
+        verdict: (!verdict.is_empty()).then(|| verdict.clone()),
+        speaker,
+    };
+    let searchable = !q.is_empty() && search::searchable_words(&state.db, &q).await? > 0;
+    let (mut rows, count) = if searchable {
+        let rows = search::attempts(
             &state.db,
             member.team_id,
             &query,
-            COUNT_CAP + 1,
-            page.offset(),
-        )
-        .await?
+            after,
+            RESULTS_PER_PAGE + 1,
+        );
+        let count = search::count(&state.db, member.team_id, &query, COUNT_CAP);
+        let (rows, count) = tokio::try_join!(rows, count)?;
+        (rows, Some(count))
+    } else {
+        (Vec::new(), None)
     };
-    let count = count_text(page.offset(), rows.len() as i64);
-    let page = page.with_more(&mut rows);
+    let next = (rows.len() as i64 > RESULTS_PER_PAGE).then(|| {
+        rows.truncate(RESULTS_PER_PAGE as usize);
+        rows.last().map(|hit| Cursor::after(hit).encode())
+    });
     let view = SearchPage {
         layout: Layout::for_member("Search", "search", &member, &session).await,
         searched: !q.is_empty(),
+        too_common: !q.is_empty() && !searchable,
+        continued: after.is_some(),
+        next: next.flatten(),
+        count,
         q,
         verdict,
         speaker: match speaker {
@@ -251,9 +291,6 @@ pub(super) async fn show(
         }
         .to_owned(),
         groups: group_by_case(rows.into_iter().map(Hit::from_row).collect()),
-        count,
-        too_common,
-        page,
     };
     Ok(Html(view.render()?))
 }
@@ -277,11 +314,9 @@ mod tests {
     }
 
     #[test]
-    fn counts_stop_at_the_cap() {
-        assert_eq!(count_text(0, 1), "1 attempt match");
-        assert_eq!(count_text(0, 7), "7 attempts match");
-        assert_eq!(count_text(0, 51), "50+ attempts match");
-        assert_eq!(count_text(25, 51), "75+ attempts match");
-        assert_eq!(count_text(25, 3), "28 attempts match");
+    fn counts_are_written_with_thousands_separators() {
+        assert_eq!(thousands(7), "7");
+        assert_eq!(thousands(1000), "1,000");
+        assert_eq!(thousands(1234567), "1,234,567");
     }
 }

@@ -2,4 +2,5 @@
 
 mod faults;
 mod lifecycle;
+mod pacing;
 mod workers;

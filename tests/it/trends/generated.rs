@@ -143,7 +143,12 @@ async fn bench_measures_every_page_against_its_bare_sql() {
             "suite_trend",
             "case_history",
             "flaky_cases",
-            "run_comparison"
+            "run_comparison",
+            "runs_list",
+            "run_page",
+            "attempt_page",
+            "search_common",
+            "search_rare",
         ]
     );
     for page in &figures {

@@ -220,3 +220,105 @@ async fn search_reads_reasoning_filters_by_verdict_and_pages_without_loss() {
         assert_eq!(found, wanted, "{verdict}: every such attempt once");
     }
 }
+
+#[tokio::test]
+async fn search_pages_newest_first_with_a_cursor_and_an_honest_count() {
+    let fx = ViewsFixture::new().await;
+    let run = fx.failing_run().await;
+    let newest_first = attempts_saying(&fx, run.id, "quokka", 30).await;
+
+    let first = fx.admin.page("/search?q=quokka").await;
+    assert_eq!(
+        hit_ids(&first),
+        newest_first[..25],
+        "the 25 newest, newest first"
+    );
+    assert!(first.contains("30 attempts match"), "{first}");
+    let older = link(&first, "Older →").expect("a link to older matches");
+    assert!(
+        older.contains("after="),
+        "keyset cursor, not an offset: {older}"
+    );
+
+    let second = fx.admin.page(&older).await;
+    assert_eq!(
+        hit_ids(&second),
+        newest_first[25..],
+        "the 5 oldest, no repeats"
+    );
+    assert!(link(&second, "Older →").is_none(), "nothing older");
+    assert_eq!(
+        link(&second, "← Newest").as_deref(),
+        Some("/search?q=quokka&verdict=&speaker="),
+    );
+
+    // A cursor made up or mangled starts from the newest, never fails.
+    let mangled = fx.admin.page("/search?q=quokka&after=yesterday").await;
+    assert_eq!(hit_ids(&mangled), newest_first[..25]);
+
+    // One match reads in the singular.
+    attempts_saying(&fx, run.id, "wombat", 1).await;
+    let one = fx.admin.page("/search?q=wombat").await;
+    assert!(one.contains("1 attempt match"), "{one}");
+
+    // Words too common to index get a clear answer, not "no match".
+    let common = fx.admin.page("/search?q=the+and").await;
+    assert!(hit_ids(&common).is_empty());
+    assert!(common.contains("too common to search for"), "{common}");
+}
+
+#[tokio::test]
+async fn search_counts_only_up_to_its_cap() {
+    let fx = ViewsFixture::new().await;
+    let run = fx.failing_run().await;
+    attempts_saying(&fx, run.id, "capybara", 1001).await;
+    let page = fx.admin.page("/search?q=capybara").await;
+    assert!(page.contains("1,000+ attempts match"), "{page}");
+    assert_eq!(hit_ids(&page).len(), 25);
+}
+
+/// Adds `count` judged attempts saying `word` to `run`, one minute apart, newest last; returns
+/// their ids newest first.
+async fn attempts_saying(fx: &ViewsFixture, run: Uuid, word: &str, count: i64) -> Vec<Uuid> {
+    sqlx::query_scalar(
+        "INSERT INTO attempts (team_id, run_id, revring_id, test_case_revring_id, test_case_name,
+                               attempt_number, result, reasoning, transcript, completed_at)
+         SELECT $1, $2, $3 || '-' || n, 'case-x', 'Case ' || n, 1, 'pass', 'Fine.',
+                jsonb_build_array(jsonb_build_object('role', 'user', 'content',
+                                                     'About the ' || $3 || ' again')),
+                now() - make_interval(mins => ($4 - n)::int)
+         FROM generate_series(1, $4) AS n
+         ORDER BY n DESC
+         RETURNING id",
+    )
+    .bind(fx.team_id)
+    .bind(run)
+    .bind(word)
+    .bind(count)
+    .fetch_all(&fx.app.db)
+    .await
+    .unwrap()
+}
+
+/// The attempt ids of a results page, in the order shown.
+fn hit_ids(page: &str) -> Vec<Uuid> {
+    page.split("class=\"search-hit\"")
+        .skip(1)
+        .filter_map(|hit| {
+            let start = hit.find("/attempts/")? + "/attempts/".len();
+            hit.get(start..start + 36)?.parse().ok()
+        })
+        .collect()
+}
+
+/// The `href` of the link labelled `label`, its escaped `&` read back.
+fn link(page: &str, label: &str) -> Option<String> {
+    let end = page.find(label)?;
+    let start = page[..end].rfind("href=\"")? + "href=\"".len();
+    let href = &page[start..];
+    Some(
+        href[..href.find('"')?]
+            .replace("&amp;", "&")
+            .replace("&#38;", "&"),
+    )
+}
