@@ -48,6 +48,9 @@ impl AuditPage {
             AuditAction::RunCancelled => "cancelled run",
             AuditAction::ShareCreated => "created share link for",
             AuditAction::ShareRevoked => "revoked share link for",
+            AuditAction::TokenCreated => "created API token",
+            AuditAction::TokenRevoked => "revoked API token",
+            AuditAction::TokenDenied => "was refused with API token",
         }
     }
 }
