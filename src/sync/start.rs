@@ -77,11 +77,8 @@ pub async fn start_run_idempotent(
 ) -> anyhow::Result<(StartOutcome, bool)> {
     let token = idempotency_token(suite.team_id, suite.id, key);
     run_starts::release_stale(&access.db, suite.team_id, token, IDEMPOTENCY_WINDOW_SECS).await?;
-    let replay = run_starts::get(&access.db, suite.team_id, token)
-        .await?
-        .is_some();
-    let outcome = start_run_labelled(access, suite, None, name, labels, token).await?;
-    Ok((outcome, replay))
+    let (outcome, claimed) = start_once(access, suite, None, name, labels, token).await?;
+    Ok((outcome, !claimed))
 }
 
 /// Starts a run of `suite` for `token`, storing `labels` (a JSON object) on it.
@@ -93,9 +90,25 @@ pub async fn start_run_labelled(
     labels: &serde_json::Value,
     token: Uuid,
 ) -> anyhow::Result<StartOutcome> {
+    Ok(start_once(access, suite, user_id, name, labels, token)
+        .await?
+        .0)
+}
+
+/// Starts a run for `token` unless an earlier request holds it; also says whether this request
+/// was the one that claimed the token.
+async fn start_once(
+    access: &RevRingAccess,
+    suite: &Suite,
+    user_id: Option<Uuid>,
+    name: Option<&str>,
+    labels: &serde_json::Value,
+    token: Uuid,
+) -> anyhow::Result<(StartOutcome, bool)> {
     let db = &access.db;
     if !run_starts::claim(db, token, suite.team_id, suite.id, user_id, name).await? {
-        return wait_for_first_submission(access, suite.team_id, token).await;
+        let outcome = wait_for_first_submission(access, suite.team_id, token).await?;
+        return Ok((outcome, false));
     }
     let outcome = match access.client_for(suite.team_id, suite.api_key_id).await {
         Ok(client) => start_with(access, &client, suite, user_id, name, labels).await?,
@@ -106,7 +119,7 @@ pub async fn start_run_labelled(
         StartOutcome::Refused(message) => run_starts::mark_failed(db, token, message).await?,
         StartOutcome::StillStarting => {}
     }
-    Ok(outcome)
+    Ok((outcome, true))
 }
 
 async fn start_with(
