@@ -14,11 +14,16 @@ use crate::web::accounts::tokens::{create_token, token_name_problem};
 /// Runs `ringside token …`.
 pub async fn run(args: TokenArgs) -> anyhow::Result<()> {
     match args.command {
-        TokenCommand::Create(args) => create(args).await,
+        TokenCommand::Create(args) => {
+            let secret = create(args).await?;
+            println!("{secret}");
+            Ok(())
+        }
     }
 }
 
-async fn create(args: TokenCreateArgs) -> anyhow::Result<()> {
+/// `ringside token create`: makes the token (explaining it on standard error) and returns it.
+pub async fn create(args: TokenCreateArgs) -> anyhow::Result<String> {
     let name = args.name.trim();
     if let Some(problem) = token_name_problem(name) {
         bail!("--name: {problem}");
@@ -57,8 +62,7 @@ async fn create(args: TokenCreateArgs) -> anyhow::Result<()> {
             args.team.trim(),
             expires_at.map_or_else(String::new, |at| format!(", expiring {}", at.date())),
         );
-        println!("{secret}");
-        Ok(())
+        Ok(secret)
     }
     .await;
     database.close().await?;

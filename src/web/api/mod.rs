@@ -26,6 +26,7 @@ pub(crate) mod error;
 pub(crate) mod extract;
 mod labels;
 pub(crate) mod rate_limit;
+mod run_list;
 mod runs;
 mod suites;
 mod trend;
@@ -51,6 +52,7 @@ pub(crate) const PREFIX: &str = "/api/v1";
 fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .merge(suites::routes())
+        .merge(run_list::routes())
         .merge(runs::routes())
         .merge(attempts::routes())
         .merge(trend::routes())

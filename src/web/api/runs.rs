@@ -1,5 +1,5 @@
-//! `/api/v1/runs` and `/api/v1/suites/{id}/runs`: lists with filters and cursors, one run with
-//! its attempts and effective verdicts, starting (idempotent) and cancelling, and the exports.
+//! `/api/v1/runs` and `/api/v1/suites/{id}/runs`: one run with its attempts and effective
+//! verdicts, starting (idempotent) and cancelling; the lists are in `run_list.rs`.
 
 use std::collections::BTreeMap;
 
@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
@@ -19,30 +19,22 @@ use crate::app::state::AppState;
 use crate::auth::Scope;
 use crate::db::attempts::{self, AttemptRow};
 use crate::db::audit::{self, AuditAction};
-use crate::db::run_labels::{self, LabelledRun, RunFilter};
+use crate::db::run_labels::{self, LabelledRun};
 use crate::db::suites;
 use crate::sync::start::{self, StartOutcome};
 use crate::web::api::auth::ApiCaller;
-use crate::web::api::envelope::fraction;
-use crate::web::api::envelope::{Cursor, Data, List, data, page_of};
+use crate::web::api::envelope::List;
+use crate::web::api::envelope::{Data, data, fraction};
 use crate::web::api::error::{ApiError, ErrorBody};
 use crate::web::api::extract::{ApiPath, ApiQuery};
-use crate::web::api::labels::{labels_from_map, parse_label_filter};
-
-/// Runs per page unless `limit` says otherwise.
-const DEFAULT_LIMIT: i64 = 25;
-
-/// Most runs per page.
-const MAX_LIMIT: i64 = 100;
+use crate::web::api::labels::labels_from_map;
+use crate::web::api::run_list::{self, SuiteRunsQuery};
 
 /// Longest `Idempotency-Key` accepted.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 
 /// Longest run name RevRing accepts.
 const MAX_RUN_NAME_CHARS: usize = 128;
-
-/// Statuses a list can be filtered by.
-const STATUSES: [&str; 5] = ["queued", "running", "completed", "failed", "cancelled"];
 
 /// A run.
 #[derive(Debug, Serialize, ToSchema)]
@@ -160,80 +152,9 @@ impl From<AttemptRow> for AttemptJson {
 /// The runs endpoints.
 pub(crate) fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list))
         .routes(routes!(list_for_suite, start_run))
         .routes(routes!(get))
         .routes(routes!(cancel))
-}
-
-/// Filters and paging of a run list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct ListQuery {
-    /// Only this suite's runs (its id).
-    suite: Option<String>,
-    /// Only runs with this status: queued, running, completed, failed or cancelled.
-    status: Option<String>,
-    /// Only runs carrying these labels: `key=value`, several separated by commas.
-    label: Option<String>,
-    /// Only runs created at or after this time (RFC 3339, or a date like 2026-11-01).
-    since: Option<String>,
-    /// The `next_cursor` of the previous page.
-    cursor: Option<String>,
-    /// Runs per page, 1 to 100 (default 25).
-    limit: Option<i64>,
-}
-
-/// The suite's runs with the same filters (without `suite`).
-#[derive(Debug, Default, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub(crate) struct SuiteRunsQuery {
-    /// Only runs with this status: queued, running, completed, failed or cancelled.
-    status: Option<String>,
-    /// Only runs carrying these labels: `key=value`, several separated by commas.
-    label: Option<String>,
-    /// Only runs created at or after this time (RFC 3339, or a date like 2026-11-01).
-    since: Option<String>,
-    /// The `next_cursor` of the previous page.
-    cursor: Option<String>,
-    /// Runs per page, 1 to 100 (default 25).
-    limit: Option<i64>,
-}
-
-/// The team's runs, newest first, filtered and paged by cursor.
-#[utoipa::path(
-    get,
-    path = "/runs",
-    tag = "runs",
-    params(ListQuery),
-    responses(
-        (status = 200, description = "A page of runs, newest first", body = List<RunJson>),
-        (status = 400, description = "A filter or the cursor is not valid", body = ErrorBody),
-        (status = 401, description = "Missing, unknown, revoked or expired token", body = ErrorBody),
-    ),
-    security(("bearer" = []))
-)]
-pub(crate) async fn list(
-    State(state): State<AppState>,
-    caller: ApiCaller,
-    ApiQuery(query): ApiQuery<ListQuery>,
-) -> Result<Json<List<RunJson>>, ApiError> {
-    let suite_id = match query.suite.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) => Some(Uuid::parse_str(text).map_err(|_| {
-            ApiError::bad_request(
-                "`suite` must be a suite id (a UUID); GET /api/v1/suites lists them.",
-            )
-        })?),
-    };
-    let paging = SuiteRunsQuery {
-        status: query.status,
-        label: query.label,
-        since: query.since,
-        cursor: query.cursor,
-        limit: query.limit,
-    };
-    runs_page(&state, &caller, suite_id, paging).await
 }
 
 /// One suite's runs, newest first, filtered and paged by cursor.
@@ -259,72 +180,7 @@ pub(crate) async fn list_for_suite(
     suites::get(&state.db, caller.team_id, suite_id)
         .await?
         .ok_or_else(|| ApiError::not_found("suite"))?;
-    runs_page(&state, &caller, Some(suite_id), query).await
-}
-
-async fn runs_page(
-    state: &AppState,
-    caller: &ApiCaller,
-    suite_id: Option<Uuid>,
-    query: SuiteRunsQuery,
-) -> Result<Json<List<RunJson>>, ApiError> {
-    let status = match query.status.as_deref().map(str::trim) {
-        None | Some("") => None,
-        Some(text) if STATUSES.contains(&text) => Some(text.to_owned()),
-        Some(_) => {
-            return Err(ApiError::bad_request(format!(
-                "`status` must be one of {}.",
-                STATUSES.join(", ")
-            )));
-        }
-    };
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(format!(
-            "`limit` must be between 1 and {MAX_LIMIT}."
-        )));
-    }
-    let filter = RunFilter {
-        suite_id,
-        status,
-        labels: parse_label_filter(query.label.as_deref())?,
-        since: query.since.as_deref().map(parse_since).transpose()?,
-        before: query
-            .cursor
-            .as_deref()
-            .map(Cursor::decode)
-            .transpose()?
-            .map(|cursor| (cursor.created_at, cursor.id)),
-    };
-    let rows = run_labels::list(&state.db, caller.team_id, &filter, limit + 1, 0).await?;
-    let (rows, next_cursor) = page_of(rows, limit, |run| Cursor {
-        created_at: run.created_at,
-        id: run.id,
-    });
-    Ok(Json(List {
-        data: rows
-            .into_iter()
-            .map(|run| RunJson::from_row(state, run))
-            .collect(),
-        next_cursor,
-    }))
-}
-
-/// Reads `since`: RFC 3339, or a calendar date (midnight UTC).
-fn parse_since(text: &str) -> Result<OffsetDateTime, ApiError> {
-    use time::format_description::well_known::Rfc3339;
-    let text = text.trim();
-    if let Ok(at) = OffsetDateTime::parse(text, &Rfc3339) {
-        return Ok(at);
-    }
-    let date_format = time::macros::format_description!("[year]-[month]-[day]");
-    time::Date::parse(text, &date_format)
-        .map(|date| date.midnight().assume_utc())
-        .map_err(|_| {
-            ApiError::bad_request(
-                "`since` must be a time like 2026-11-30T08:00:00Z or a date like 2026-11-30.",
-            )
-        })
+    run_list::runs_page(&state, &caller, Some(suite_id), query).await
 }
 
 /// One run of the team with its attempts and their effective verdicts.

@@ -180,3 +180,88 @@ async fn the_tokens_page_is_for_admins_and_validates() {
         .unwrap();
     assert_eq!(count, 0);
 }
+
+#[tokio::test]
+async fn an_expired_token_is_refused() {
+    let world = RunsWorld::new().await;
+    let token = create_token(&world, "Short-lived", "read").await;
+    sqlx::query("UPDATE api_tokens SET expires_at = now() - interval '1 minute'")
+        .execute(&world.app.db)
+        .await
+        .unwrap();
+    let (status, body) = Api::new(&world, &token).get("/api/v1/suites").await;
+    assert_eq!(
+        (status, code(&body)),
+        (StatusCode::UNAUTHORIZED, "token_expired")
+    );
+    assert!(world.admin.page("/tokens").await.contains("Expired"));
+}
+
+#[tokio::test]
+async fn token_create_on_the_command_line_makes_a_working_audited_token() {
+    use clap::Parser;
+    use ringside::cli::{Cli, Command, TokenCommand};
+    let world = RunsWorld::new().await;
+    let options = world.app.db.connect_options();
+    let host = options.get_socket().map_or_else(
+        || options.get_host().to_owned(),
+        |dir| dir.to_string_lossy().into_owned(),
+    );
+    let url = format!(
+        "postgres://{}@localhost:{}/{}?host={host}",
+        options.get_username(),
+        options.get_port(),
+        options.get_database().unwrap(),
+    );
+    let parse = |extra: &[&str]| {
+        let mut argv = vec![
+            "ringside",
+            "token",
+            "create",
+            "--database-url",
+            url.as_str(),
+        ];
+        argv.extend_from_slice(extra);
+        match Cli::parse_from(argv).command {
+            Command::Token(args) => match args.command {
+                TokenCommand::Create(args) => args,
+            },
+            _ => unreachable!(),
+        }
+    };
+    let secret = ringside::tools::token::create(parse(&[
+        "--team",
+        "QA",
+        "--name",
+        "Bootstrap",
+        "--scope",
+        "run",
+        "--expires-in",
+        "90d",
+    ]))
+    .await
+    .unwrap();
+    assert!(secret.starts_with("rst_"));
+    let (status, _) = Api::new(&world, &secret).get("/api/v1/suites").await;
+    assert_eq!(status, StatusCode::OK);
+    let page = world.admin.page("/tokens").await;
+    assert!(page.contains("Bootstrap") && page.contains("command line"));
+    assert!(
+        world
+            .admin
+            .page("/audit")
+            .await
+            .contains("from the command line")
+    );
+
+    for bad in [
+        &["--team", "Nope", "--name", "x"][..],
+        &["--team", "QA", "--name", "x", "--scope", "root"],
+        &["--team", "QA", "--name", "x", "--expires-in", "soon"],
+    ] {
+        assert!(
+            ringside::tools::token::create(parse(bad)).await.is_err(),
+            "{bad:?}"
+        );
+    }
+}
