@@ -178,7 +178,7 @@ pub(super) async fn create(
     .await?;
     let form = (String::new(), Scope::Run, (*expires).to_owned());
     let created = Some((name, secret));
-    render(
+    let mut response = render(
         &state,
         &session,
         &member,
@@ -187,7 +187,13 @@ pub(super) async fn create(
         FieldErrors::new(),
         created,
     )
-    .await
+    .await?;
+    // The page holds the secret: never keep it in a cache.
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    Ok(response)
 }
 
 /// Creates a token for the team and audits it (by `created_by`, or as made by the command line

@@ -32,6 +32,11 @@ pub(crate) async fn create_token(world: &RunsWorld, name: &str, scope: &str) -> 
         )
         .await;
     assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()["cache-control"],
+        "no-store",
+        "the secret is not cached"
+    );
     let token = input_value(&response.text().await.unwrap(), "new-token");
     assert!(token.starts_with("rst_"), "{token}");
     token
