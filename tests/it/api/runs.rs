@@ -70,6 +70,25 @@ async fn twenty_concurrent_starts_with_one_idempotency_key_start_one_run() {
         .unwrap();
     assert_eq!(fresh.status(), StatusCode::CREATED);
     assert_eq!(world.sim.stats().runs_started - before, 2);
+
+    // After 24 hours the key is free again: the same key starts a new run.
+    sqlx::query("UPDATE run_starts SET created_at = now() - interval '25 hours'")
+        .execute(&world.app.db)
+        .await
+        .unwrap();
+    let later = api
+        .request(
+            reqwest::Method::POST,
+            &format!("/api/v1/suites/{suite}/runs"),
+        )
+        .header("Idempotency-Key", "gh-123-1")
+        .send()
+        .await
+        .unwrap();
+    let (status, body) = super::read(later).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_ne!(body["data"]["id"], ids[0].as_str());
+    assert_eq!(world.sim.stats().runs_started - before, 3);
 }
 
 #[tokio::test]
