@@ -8,7 +8,7 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         // Benchmarks print figures; a log line per request would drown them.
-        Command::Bench(_) | Command::Health(_) => {
+        Command::Bench(_) | Command::Health(_) | Command::Ci(_) | Command::Token(_) => {
             ringside::app::telemetry::init_with_default("warn")
         }
         _ => ringside::app::telemetry::init(),
@@ -26,5 +26,7 @@ async fn main() -> anyhow::Result<()> {
             let ready = ringside::tools::health::check(&args).await;
             std::process::exit(if ready { 0 } else { 1 })
         }
+        Command::Token(args) => ringside::tools::token::run(args).await,
+        Command::Ci(args) => std::process::exit(ringside::tools::ci::run(args).await.code()),
     }
 }

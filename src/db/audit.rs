@@ -34,11 +34,17 @@ pub enum AuditAction {
     ShareCreated,
     /// A share link was revoked.
     ShareRevoked,
+    /// An API token was created (on the tokens page or by `ringside token create`).
+    TokenCreated,
+    /// An API token was revoked.
+    TokenRevoked,
+    /// An API token was refused: revoked, expired, or its scope does not allow the action.
+    TokenDenied,
 }
 
 impl AuditAction {
     /// Every action, for mapping stored names back.
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 17] = [
         Self::KeyAdded,
         Self::KeyRotated,
         Self::KeyRevoked,
@@ -53,6 +59,9 @@ impl AuditAction {
         Self::RunCancelled,
         Self::ShareCreated,
         Self::ShareRevoked,
+        Self::TokenCreated,
+        Self::TokenRevoked,
+        Self::TokenDenied,
     ];
 
     /// The stored machine name.
@@ -72,6 +81,9 @@ impl AuditAction {
             Self::RunCancelled => "run.cancelled",
             Self::ShareCreated => "share.created",
             Self::ShareRevoked => "share.revoked",
+            Self::TokenCreated => "token.created",
+            Self::TokenRevoked => "token.revoked",
+            Self::TokenDenied => "token.denied",
         }
     }
 

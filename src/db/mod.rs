@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod api_tokens;
 pub mod attempts;
 pub mod audit;
 pub mod case_results;
@@ -10,6 +11,7 @@ pub mod invitations;
 pub mod key_refresh;
 pub mod local;
 pub mod login_failures;
+pub mod run_labels;
 pub mod run_starts;
 pub mod runs;
 pub mod search;

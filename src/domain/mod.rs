@@ -3,5 +3,7 @@
 
 pub mod chart;
 pub mod flake;
+pub mod labels;
 pub mod run_diff;
+pub mod span;
 pub mod trend;

@@ -1,7 +1,10 @@
 //! Operator tools that ship in the binary but are not the portal: a generator of large run
-//! histories, the benchmark that measures pages against it, and the readiness check
-//! container healthchecks run.
+//! histories, the benchmark that measures pages against it, the readiness check container
+//! healthchecks run, `token create` for bootstrapping API tokens, and `ci`, the client that
+//! runs suites from a pipeline.
 
 pub mod bench;
+pub mod ci;
 pub mod generate;
 pub mod health;
+pub mod token;

@@ -1,7 +1,8 @@
 //! HTTP only: the router, its middleware, and one folder per feature of the portal, each
 //! mirroring its `templates/<feature>/` folder; `kit` holds the plumbing they share.
 
-mod accounts;
+pub(crate) mod accounts;
+mod api;
 pub mod kit;
 pub(crate) mod runs;
 mod sharing;
@@ -58,6 +59,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
 
     let router = Router::new()
         .merge(pages)
+        .merge(api::routes())
         .merge(sharing::public::routes())
         .route("/healthz", get(kit::health::healthz))
         .route("/readyz", get(kit::health::readyz))

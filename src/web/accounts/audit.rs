@@ -48,6 +48,9 @@ impl AuditPage {
             AuditAction::RunCancelled => "cancelled",
             AuditAction::ShareCreated => "created a share link to",
             AuditAction::ShareRevoked => "revoked a share link to",
+            AuditAction::TokenCreated => "created API token",
+            AuditAction::TokenRevoked => "revoked API token",
+            AuditAction::TokenDenied => "was refused with API token",
         }
     }
 }

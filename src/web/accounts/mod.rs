@@ -10,6 +10,7 @@ mod login;
 mod profile;
 pub(crate) mod setup;
 mod team;
+pub(crate) mod tokens;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -48,4 +49,6 @@ pub(crate) fn routes() -> Router<AppState> {
             get(confirm::revoke_key).post(keys::revoke),
         )
         .route("/audit", get(audit::show))
+        .route("/tokens", get(tokens::show).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
 }

@@ -14,6 +14,7 @@ pub(crate) mod format;
 pub(crate) mod forms;
 pub(crate) mod health;
 pub(crate) mod input;
+pub(crate) mod labels;
 pub mod layout;
 pub(crate) mod member;
 pub mod metrics;

@@ -166,7 +166,7 @@ fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// One CSV row per attempt, with a header row; `shared` (a share link) leaves call ids blank.
-pub(super) fn to_csv(
+pub(crate) fn to_csv(
     run: &RunRow,
     rows: &[AttemptDetail],
     links: &str,
@@ -229,7 +229,7 @@ pub(super) fn to_csv(
 /// A JUnit report: one `testsuite` (the run) with one `testcase` per attempt. `fail` verdicts
 /// are `<failure>`s and `error` verdicts `<error>`s, both carrying the reasoning; attempts
 /// without a verdict are `<skipped>`.
-pub(super) fn to_junit(
+pub(crate) fn to_junit(
     run: &RunRow,
     rows: &[AttemptDetail],
     links: &str,
@@ -298,7 +298,7 @@ pub(super) fn to_junit(
 
 /// The run and its attempts, transcripts included; `shared` (a share link) leaves out who
 /// started the run and the call ids.
-pub(super) fn to_json(
+pub(crate) fn to_json(
     run: &RunRow,
     rows: &[AttemptDetail],
     links: &str,
