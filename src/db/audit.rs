@@ -1,4 +1,5 @@
-//! The audit log: who did what to a team's keys, members, runs and share links, and when.
+//! The audit log: who did what to a team's keys, members, runs, share links, reviews and known
+//! issues, and when.
 
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -34,11 +35,23 @@ pub enum AuditAction {
     ShareCreated,
     /// A share link was revoked.
     ShareRevoked,
+    /// An attempt's review was recorded or changed.
+    AttemptReviewed,
+    /// An attempt's review was removed.
+    ReviewRemoved,
+    /// A known issue was recorded.
+    KnownIssueCreated,
+    /// A known issue was resolved.
+    KnownIssueResolved,
+    /// A resolved known issue was opened again.
+    KnownIssueReopened,
+    /// A test case was linked to a known issue.
+    KnownIssueLinked,
 }
 
 impl AuditAction {
     /// Every action, for mapping stored names back.
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 20] = [
         Self::KeyAdded,
         Self::KeyRotated,
         Self::KeyRevoked,
@@ -53,6 +66,12 @@ impl AuditAction {
         Self::RunCancelled,
         Self::ShareCreated,
         Self::ShareRevoked,
+        Self::AttemptReviewed,
+        Self::ReviewRemoved,
+        Self::KnownIssueCreated,
+        Self::KnownIssueResolved,
+        Self::KnownIssueReopened,
+        Self::KnownIssueLinked,
     ];
 
     /// The stored machine name.
@@ -72,6 +91,12 @@ impl AuditAction {
             Self::RunCancelled => "run.cancelled",
             Self::ShareCreated => "share.created",
             Self::ShareRevoked => "share.revoked",
+            Self::AttemptReviewed => "attempt.reviewed",
+            Self::ReviewRemoved => "attempt.review_removed",
+            Self::KnownIssueCreated => "known_issue.created",
+            Self::KnownIssueResolved => "known_issue.resolved",
+            Self::KnownIssueReopened => "known_issue.reopened",
+            Self::KnownIssueLinked => "known_issue.linked",
         }
     }
 

@@ -75,6 +75,10 @@ pub struct SearchHit {
     pub run_revring_id: String,
     /// The suite's name.
     pub suite_name: String,
+    /// The suite.
+    pub suite_id: Uuid,
+    /// The test case's RevRing id.
+    pub test_case_revring_id: String,
     /// The test case's name.
     pub test_case_name: String,
     /// 1-based attempt number.
@@ -110,6 +114,7 @@ pub async fn attempts(
            ),
            hits AS (
                SELECT a.id, a.run_id, a.test_case_name, a.attempt_number, a.result, a.reasoning,
+                      a.test_case_revring_id, r.suite_id,
                       coalesce(a.completed_at, r.created_at) AS at,
                       r.name AS run_name, r.revring_id AS run_revring_id, s.name AS suite_name
                FROM attempts a CROSS JOIN q
@@ -134,7 +139,9 @@ pub async fn attempts(
                LIMIT $5 OFFSET $6
            )
            SELECT h.id AS "id!", h.run_id AS "run_id!", h.run_name, h.run_revring_id AS "run_revring_id!",
-                  h.suite_name AS "suite_name!", h.test_case_name AS "test_case_name!",
+                  h.suite_name AS "suite_name!", h.suite_id AS "suite_id!",
+                  h.test_case_revring_id AS "test_case_revring_id!",
+                  h.test_case_name AS "test_case_name!",
                   h.attempt_number AS "attempt_number!", h.result AS "result: AttemptResult", h.at AS "at!",
                   CASE WHEN to_tsvector('english', coalesce(h.reasoning, '')) @@ q.q
                        THEN ts_headline('english', replace(h.reasoning, '<', '<' || chr(8203)), q.q,

@@ -3,5 +3,6 @@
 
 pub mod chart;
 pub mod flake;
+pub mod review;
 pub mod run_diff;
 pub mod trend;

@@ -2,11 +2,13 @@
 //! mirroring its `templates/<feature>/` folder; `kit` holds the plumbing they share.
 
 mod accounts;
+mod cases;
 pub mod kit;
 mod runs;
 mod sharing;
 mod suites;
 pub mod trends;
+mod triage;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -41,7 +43,9 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .merge(suites::routes())
         .merge(runs::routes())
         .merge(trends::routes())
-        .merge(sharing::routes());
+        .merge(sharing::routes())
+        .merge(triage::routes())
+        .merge(cases::routes());
     let pages = session_bearing(pages, state.clone(), sessions);
 
     Router::new()

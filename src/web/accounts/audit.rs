@@ -48,6 +48,12 @@ impl AuditPage {
             AuditAction::RunCancelled => "cancelled run",
             AuditAction::ShareCreated => "created share link for",
             AuditAction::ShareRevoked => "revoked share link for",
+            AuditAction::AttemptReviewed => "reviewed",
+            AuditAction::ReviewRemoved => "removed the review of",
+            AuditAction::KnownIssueCreated => "recorded known issue",
+            AuditAction::KnownIssueResolved => "resolved known issue",
+            AuditAction::KnownIssueReopened => "reopened known issue",
+            AuditAction::KnownIssueLinked => "linked a test case to known issue",
         }
     }
 }

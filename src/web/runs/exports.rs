@@ -1,6 +1,7 @@
 //! Exports of one run: CSV (one row per attempt), JUnit XML (one `testcase` per attempt,
 //! failures carrying the judge's reasoning, for CI tools) and JSON (everything, with
-//! transcripts).
+//! transcripts). Each carries both verdicts: the judge's, and the effective one after reviews
+//! (JUnit reports the effective one and names the judge's where a review changed it).
 
 use std::time::Duration;
 
@@ -12,13 +13,20 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use crate::app::state::AppState;
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
 use crate::db::attempts::{self, AttemptDetail};
+use crate::db::reviews::{self, Review};
 use crate::db::runs::RunRow;
+use crate::domain::review::{Outcome, effective};
 use crate::revring::AttemptResult;
 use crate::web::kit::error::AppError;
 use crate::web::kit::format::iso;
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::line::RunLine;
+use crate::web::triage::kind_label;
 
 /// Longest first line of the reasoning kept as a JUnit failure's `message` attribute (the
 /// full reasoning is the element's text).
@@ -81,10 +89,11 @@ pub(crate) async fn json(
 async fn export(db: &PgPool, access: RunAccess, format: Format) -> Result<Response, AppError> {
     let run = access.run;
     let rows = attempts::details_for_run(db, access.team_id, run.id).await?;
+    let reviews = reviews::for_run(db, access.team_id, run.id).await?;
     let body = match format {
-        Format::Csv => to_csv(&run, &rows)?,
-        Format::Junit => to_junit(&run, &rows)?,
-        Format::Json => serde_json::to_string_pretty(&to_json(&run, &rows))
+        Format::Csv => to_csv(&run, &rows, &reviews)?,
+        Format::Junit => to_junit(&run, &rows, &reviews)?,
+        Format::Json => serde_json::to_string_pretty(&to_json(&run, &rows, &reviews))
             .map_err(|e| AppError::Internal(e.into()))?,
     };
     let file = format!(
@@ -109,13 +118,32 @@ async fn export(db: &PgPool, access: RunAccess, format: Format) -> Result<Respon
         .into_response())
 }
 
+/// The stored verdict the effective result corresponds to: the judge's, or `pass` / `fail`
+/// where a review changed it (`pending` without a verdict).
+fn effective_verdict<'a>(attempt: &'a AttemptDetail, review: Option<&Review>) -> &'a str {
+    let judged_text = attempt
+        .result
+        .as_ref()
+        .map_or("pending", AttemptResult::as_str);
+    let judged = Outcome::of_verdict(attempt.result.as_ref().map(AttemptResult::as_str));
+    match effective(judged, review.map(|r| r.kind)) {
+        counted if counted == judged => judged_text,
+        Outcome::Passed => "pass",
+        _ => "fail",
+    }
+}
+
 fn seconds(attempt: &AttemptDetail) -> Option<f64> {
     let (start, end) = (attempt.started_at?, attempt.completed_at?);
     Some((end - start).as_seconds_f64().max(0.0))
 }
 
 /// One CSV row per attempt, with a header row.
-pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
+pub(super) fn to_csv(
+    run: &RunRow,
+    rows: &[AttemptDetail],
+    reviews: &BTreeMap<Uuid, Review>,
+) -> Result<String, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::Internal(e.into());
     out.write_record([
@@ -131,10 +159,15 @@ pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, App
         "duration_seconds",
         "call_id",
         "attempt_id",
+        "effective_result",
+        "review",
+        "review_comment",
+        "review_ticket",
     ])
     .map_err(fail)?;
     let title = RunLine::from(run.clone()).title();
     for a in rows {
+        let review = reviews.get(&a.id);
         out.write_record([
             run.revring_id.as_str(),
             title.as_str(),
@@ -148,6 +181,10 @@ pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, App
             &seconds(a).map(|s| format!("{s:.0}")).unwrap_or_default(),
             a.call_id.as_deref().unwrap_or(""),
             a.revring_id.as_str(),
+            effective_verdict(a, review),
+            review.map_or("", |r| r.kind.as_str()),
+            review.map_or("", |r| r.comment.as_str()),
+            review.and_then(|r| r.ticket_url.as_deref()).unwrap_or(""),
         ])
         .map_err(fail)?;
     }
@@ -160,7 +197,11 @@ pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, App
 /// A JUnit report: one `testsuite` (the run) with one `testcase` per attempt. `fail` verdicts
 /// are `<failure>`s and `error` verdicts `<error>`s, both carrying the reasoning; attempts
 /// without a verdict are `<skipped>`.
-pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
+pub(super) fn to_junit(
+    run: &RunRow,
+    rows: &[AttemptDetail],
+    reviews: &BTreeMap<Uuid, Review>,
+) -> Result<String, AppError> {
     let title = RunLine::from(run.clone()).title();
     let mut report = Report::new(format!("{} — {title}", run.suite_name));
     let mut suite = TestSuite::new(title);
@@ -169,8 +210,27 @@ pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, A
     suite.add_property(Property::new("revring.status", run.status.as_str()));
     suite.add_property(Property::new("created_at", iso(&run.created_at)));
     for a in rows {
-        let reasoning = a.reasoning.clone().unwrap_or_default();
-        let status = match &a.result {
+        let review = reviews.get(&a.id);
+        let judged = a.result.as_ref().map_or("pending", AttemptResult::as_str);
+        let counted = effective_verdict(a, review);
+        let mut reasoning = a.reasoning.clone().unwrap_or_default();
+        if let Some(review) = review {
+            let note = format!(
+                "Judged {judged}; reviewed as {}{}{}",
+                kind_label(&review.kind),
+                if review.comment.is_empty() { "" } else { ": " },
+                review.comment
+            );
+            reasoning = if reasoning.is_empty() {
+                note
+            } else {
+                format!("{note}\n{reasoning}")
+            };
+        }
+        let result = (counted != judged)
+            .then(|| AttemptResult::from_api(counted))
+            .or_else(|| a.result.clone());
+        let status = match &result {
             Some(AttemptResult::Pass) => TestCaseStatus::success(),
             Some(verdict @ (AttemptResult::Fail | AttemptResult::Error)) => {
                 let kind = verdict.as_str();
@@ -208,7 +268,7 @@ pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, A
         if let Some(secs) = seconds(a) {
             case.set_time(Duration::from_secs_f64(secs));
         }
-        if a.result == Some(AttemptResult::Pass) && !reasoning.is_empty() {
+        if result == Some(AttemptResult::Pass) && !reasoning.is_empty() {
             case.set_system_out(reasoning.as_str());
         }
         suite.add_test_case(case);
@@ -220,8 +280,13 @@ pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, A
 }
 
 /// The run and its attempts, transcripts included.
-pub(super) fn to_json(run: &RunRow, rows: &[AttemptDetail]) -> serde_json::Value {
+pub(super) fn to_json(
+    run: &RunRow,
+    rows: &[AttemptDetail],
+    reviews: &BTreeMap<Uuid, Review>,
+) -> serde_json::Value {
     let line = RunLine::from(run.clone());
+    let judged = line.clone().judged(true);
     json!({
         "run": {
             "id": run.id,
@@ -238,20 +303,35 @@ pub(super) fn to_json(run: &RunRow, rows: &[AttemptDetail]) -> serde_json::Value
                 "done": run.attempts_done,
                 "passed": run.attempts_passed,
                 "failed": run.attempts_failed,
+                "judgedPassed": judged.passed(),
+                "judgedFailed": judged.failed(),
+                "effectivePassed": line.passed(),
+                "effectiveFailed": line.failed(),
             },
         },
-        "attempts": rows.iter().map(|a| json!({
+        "attempts": rows.iter().map(|a| {
+            let review = reviews.get(&a.id);
+            json!({
             "id": a.revring_id,
             "testCaseId": a.test_case_revring_id,
             "testCaseName": a.test_case_name,
             "attemptNumber": a.attempt_number,
             "result": a.result,
+            "judgedResult": a.result,
+            "effectiveResult": (a.result.is_some()).then(|| effective_verdict(a, review)),
+            "review": review.map(|r| json!({
+                "kind": r.kind.as_str(),
+                "comment": r.comment,
+                "ticketUrl": r.ticket_url,
+                "reviewedBy": r.reviewer,
+                "reviewedAt": iso(&r.reviewed_at),
+            })),
             "reasoning": a.reasoning,
             "callId": a.call_id,
             "inboundCallId": a.inbound_call_id,
             "startedAt": a.started_at.as_ref().map(iso),
             "completedAt": a.completed_at.as_ref().map(iso),
             "transcript": a.transcript,
-        })).collect::<Vec<_>>(),
+        })}).collect::<Vec<_>>(),
     })
 }

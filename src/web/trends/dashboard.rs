@@ -18,6 +18,7 @@ use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::runs::line::status_badge;
+use crate::web::triage::toggle::VerdictToggle;
 
 /// Finished runs a sparkline shows.
 pub const SPARK_RUNS: i64 = 20;
@@ -44,12 +45,16 @@ pub struct DashboardData {
     pub failing: Vec<FailingCase>,
 }
 
-/// Loads the dashboard's data (two concurrent queries): the SQL the page needs, which
+/// Loads the dashboard's data (two concurrent queries; effective results unless `judged_only`): the SQL the page needs, which
 /// `ringside bench` also times on its own.
-pub async fn load(db: &PgPool, team_id: Uuid) -> Result<DashboardData, AppError> {
+pub async fn load(
+    db: &PgPool,
+    team_id: Uuid,
+    judged_only: bool,
+) -> Result<DashboardData, AppError> {
     let (suites, failing) = tokio::try_join!(
-        trends::dashboard(db, team_id, SPARK_RUNS, PAST_DAYS),
-        trends::failing_most(db, team_id, FAILING_WINDOW_RUNS, FAILING_LIMIT),
+        trends::dashboard(db, team_id, SPARK_RUNS, PAST_DAYS, judged_only),
+        trends::failing_most(db, team_id, FAILING_WINDOW_RUNS, FAILING_LIMIT, judged_only),
     )?;
     Ok(DashboardData { suites, failing })
 }
@@ -135,21 +140,27 @@ struct HomePage {
     has_keys: bool,
     spark_box: String,
     past_days: i32,
+    toggle: VerdictToggle,
 }
 
 impl HomePage {
     fn failing_share(&self, case: &FailingCase) -> String {
         format!("{} of {}", case.failing_runs, case.runs)
     }
+
+    fn case_href(&self, case: &FailingCase) -> String {
+        crate::web::cases::case_href(case.suite_id, &case.test_case_revring_id)
+    }
 }
 
 /// `GET /`
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
+    toggle: VerdictToggle,
 ) -> Result<Html<String>, AppError> {
-    let data = load(&state.db, member.team_id).await?;
+    let data = load(&state.db, member.team_id, toggle.judged_only).await?;
     let overview = if data.suites.is_empty() {
         Some(overview(&state, member.team_id).await?)
     } else {
@@ -165,6 +176,7 @@ pub async fn show(
         has_keys,
         spark_box: format!("0 0 {SPARK_WIDTH} {SPARK_HEIGHT}"),
         past_days: PAST_DAYS,
+        toggle,
     };
     Ok(Html(page.render()?))
 }

@@ -18,6 +18,7 @@ use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::trends::charts::{self, BarChart, LineChart};
+use crate::web::triage::toggle::VerdictToggle;
 
 /// Most runs one trend page charts; a longer range shows its latest this-many runs and says so.
 pub const MAX_TREND_RUNS: i64 = 500;
@@ -39,18 +40,27 @@ pub struct TrendData {
     pub truncated: bool,
 }
 
-/// Loads the trend page's data (the suite and its runs in range, concurrently): the SQL the
+/// Loads the trend page's data (the suite and its runs in range with effective counts unless
+/// `judged_only`, concurrently): the SQL the
 /// page needs, which `ringside bench` also times on its own.
 pub async fn load(
     db: &PgPool,
     team_id: Uuid,
     suite_id: Uuid,
     range: TrendRange,
+    judged_only: bool,
 ) -> Result<TrendData, AppError> {
     let since = range.since(OffsetDateTime::now_utc());
     let (suite, mut runs) = tokio::try_join!(
         suites::get(db, team_id, suite_id),
-        trends::finished_runs_since(db, team_id, suite_id, since, MAX_TREND_RUNS + 1),
+        trends::finished_runs_since(
+            db,
+            team_id,
+            suite_id,
+            since,
+            MAX_TREND_RUNS + 1,
+            judged_only
+        ),
     )?;
     let suite = suite.ok_or(AppError::NotFound)?;
     let truncated = runs.len() as i64 > MAX_TREND_RUNS;
@@ -79,10 +89,18 @@ struct TrendPage {
     pass_chart: LineChart,
     counts_chart: BarChart,
     duration_chart: LineChart,
+    /// Effective or judged counts (share links show effective ones, without the switch).
+    toggle: VerdictToggle,
 }
 
 impl TrendPage {
-    fn new(layout: Layout, data: TrendData, range: TrendRange, shared: bool) -> Self {
+    fn new(
+        layout: Layout,
+        data: TrendData,
+        range: TrendRange,
+        shared: bool,
+        toggle: VerdictToggle,
+    ) -> Self {
         let linked = !shared;
         let mut page = Self {
             layout,
@@ -97,6 +115,7 @@ impl TrendPage {
             counts_chart: charts::counts_chart(&data.runs),
             duration_chart: charts::duration_chart(&data.runs),
             runs: data.runs,
+            toggle,
         };
         page.runs.reverse();
         page
@@ -125,18 +144,28 @@ impl TrendPage {
 }
 
 /// `GET /suites/{id}/trend?range=`
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
     Path(suite_id): Path<Uuid>,
     Query(query): Query<TrendQuery>,
+    toggle: VerdictToggle,
 ) -> Result<Html<String>, AppError> {
     let range = TrendRange::parse(query.range.as_deref());
-    let data = load(&state.db, member.team_id, suite_id, range).await?;
+    let data = load(
+        &state.db,
+        member.team_id,
+        suite_id,
+        range,
+        toggle.judged_only,
+    )
+    .await?;
     let title = format!("{} · trend", data.suite.name);
     let layout = Layout::for_member(title, "suites", &member, &session).await;
-    Ok(Html(TrendPage::new(layout, data, range, false).render()?))
+    Ok(Html(
+        TrendPage::new(layout, data, range, false, toggle).render()?,
+    ))
 }
 
 /// The suite trend page for an anonymous viewer of a share link: the default range, no
@@ -147,7 +176,10 @@ pub async fn shared_suite_trend(
     suite_id: Uuid,
 ) -> Result<Html<String>, AppError> {
     let range = TrendRange::default();
-    let data = load(&state.db, team_id, suite_id, range).await?;
+    let data = load(&state.db, team_id, suite_id, range, false).await?;
     let layout = Layout::bare(format!("{} · trend", data.suite.name));
-    Ok(Html(TrendPage::new(layout, data, range, true).render()?))
+    let toggle = VerdictToggle::default();
+    Ok(Html(
+        TrendPage::new(layout, data, range, true, toggle).render()?,
+    ))
 }
