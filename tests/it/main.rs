@@ -20,4 +20,5 @@ mod runs_pages;
 mod simulator;
 mod sync;
 mod trends;
+mod triage;
 mod views;

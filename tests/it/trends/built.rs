@@ -8,14 +8,14 @@ use sqlx::PgPool;
 use uuid::Uuid;
 
 /// A team's key and suite, inserted directly.
-pub(super) struct BuiltSuite {
+pub(crate) struct BuiltSuite {
     pub team_id: Uuid,
     pub key_id: Uuid,
     pub suite_id: Uuid,
 }
 
 /// A key (dummy ciphertext) and a suite with `cases` test cases for `team_id`.
-pub(super) async fn suite(db: &PgPool, team_id: Uuid, name: &str, cases: &[&str]) -> BuiltSuite {
+pub(crate) async fn suite(db: &PgPool, team_id: Uuid, name: &str, cases: &[&str]) -> BuiltSuite {
     let key_id: Uuid = sqlx::query_scalar(
         "INSERT INTO api_keys (team_id, label, ciphertext, nonce, hint)
          VALUES ($1, $2, '\\x00', '\\x000000000000000000000000', 'test') RETURNING id",
@@ -57,11 +57,11 @@ pub(super) async fn suite(db: &PgPool, team_id: Uuid, name: &str, cases: &[&str]
 }
 
 /// One attempt: (case id, attempt number, verdict or `None` for pending).
-pub(super) type AttemptSpec<'a> = (&'a str, u32, Option<&'a str>);
+pub(crate) type AttemptSpec<'a> = (&'a str, u32, Option<&'a str>);
 
 /// Stores a finished run `revring_id` created `days_ago` days ago with these attempts, through
 /// `store_run` exactly as the sync worker does. Returns the run's id.
-pub(super) async fn run(
+pub(crate) async fn run(
     db: &PgPool,
     suite: &BuiltSuite,
     revring_id: &str,
@@ -123,7 +123,7 @@ pub(super) async fn run(
 }
 
 /// `run_case_results` recomputed from the attempts differs from the stored summary nowhere.
-pub(super) async fn assert_summaries_match_attempts(db: &PgPool) {
+pub(crate) async fn assert_summaries_match_attempts(db: &PgPool) {
     let mismatches: i64 = sqlx::query_scalar(
         "WITH fresh AS (
              SELECT a.run_id, a.test_case_revring_id,

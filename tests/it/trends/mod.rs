@@ -1,7 +1,7 @@
 //! Trend pages: dashboard, suite trend, case history, flaky cases, run comparison, the shared
 //! trend view, and the summaries and generator behind them.
 
-mod built;
+pub(crate) mod built;
 mod compare;
 mod generated;
 mod imported;

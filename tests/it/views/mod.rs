@@ -4,6 +4,6 @@ mod exports;
 mod fixture;
 mod pages;
 mod search;
-mod share;
+pub(crate) mod share;
 
 pub(crate) use fixture::ViewsFixture;

@@ -12,7 +12,7 @@ use crate::support::accounts::{ADMIN_EMAIL, Visitor, location, member};
 use crate::support::app::new_client;
 
 /// Creates a link as `who`; returns its URL as shown once on `/shares`.
-pub(super) async fn create_link(who: &Visitor, kind: &str, target: Uuid, expires: &str) -> String {
+pub(crate) async fn create_link(who: &Visitor, kind: &str, target: Uuid, expires: &str) -> String {
     let target = target.to_string();
     let response = who
         .post(
