@@ -15,6 +15,8 @@ CREATE TABLE attempt_reviews (
     comment     text NOT NULL DEFAULT '' CHECK (length(comment) <= 2000),
     ticket_url  text CHECK (ticket_url IS NULL OR length(ticket_url) <= 500),
     reviewed_by uuid REFERENCES users (id) ON DELETE SET NULL,
+    -- Set instead of reviewed_by when an API token wrote it: the token's name.
+    via_token   text,
     reviewed_at timestamptz NOT NULL DEFAULT now()
 );
 
@@ -29,6 +31,7 @@ CREATE TABLE attempt_review_history (
     comment     text NOT NULL DEFAULT '',
     ticket_url  text,
     changed_by  uuid REFERENCES users (id) ON DELETE SET NULL,
+    via_token   text,
     changed_at  timestamptz NOT NULL DEFAULT now()
 );
 

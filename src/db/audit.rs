@@ -47,11 +47,17 @@ pub enum AuditAction {
     KnownIssueReopened,
     /// A test case was linked to a known issue.
     KnownIssueLinked,
+    /// An API token was created (on the tokens page or by `ringside token create`).
+    TokenCreated,
+    /// An API token was revoked.
+    TokenRevoked,
+    /// An API token was refused: revoked, expired, or its scope does not allow the action.
+    TokenDenied,
 }
 
 impl AuditAction {
     /// Every action, for mapping stored names back.
-    pub const ALL: [AuditAction; 20] = [
+    pub const ALL: [AuditAction; 23] = [
         Self::KeyAdded,
         Self::KeyRotated,
         Self::KeyRevoked,
@@ -72,6 +78,9 @@ impl AuditAction {
         Self::KnownIssueResolved,
         Self::KnownIssueReopened,
         Self::KnownIssueLinked,
+        Self::TokenCreated,
+        Self::TokenRevoked,
+        Self::TokenDenied,
     ];
 
     /// The stored machine name.
@@ -97,6 +106,9 @@ impl AuditAction {
             Self::KnownIssueResolved => "known_issue.resolved",
             Self::KnownIssueReopened => "known_issue.reopened",
             Self::KnownIssueLinked => "known_issue.linked",
+            Self::TokenCreated => "token.created",
+            Self::TokenRevoked => "token.revoked",
+            Self::TokenDenied => "token.denied",
         }
     }
 

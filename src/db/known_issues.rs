@@ -59,7 +59,7 @@ pub async fn create(
     team_id: Uuid,
     title: &str,
     ticket_url: Option<&str>,
-    user_id: Uuid,
+    user_id: Option<Uuid>,
 ) -> sqlx::Result<Uuid> {
     sqlx::query_scalar!(
         "INSERT INTO known_issues (team_id, title, ticket_url, created_by)

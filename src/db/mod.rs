@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod api_tokens;
 pub mod attempts;
 pub mod audit;
 pub mod case_results;
@@ -12,6 +13,7 @@ pub mod known_issues;
 pub mod local;
 pub mod login_failures;
 pub mod reviews;
+pub mod run_labels;
 pub mod run_starts;
 pub mod runs;
 pub mod search;

@@ -11,6 +11,31 @@ use uuid::Uuid;
 
 use crate::domain::review::{Outcome, ReviewKind, Shift, effective};
 
+/// Who writes a review: a member, or an API token (by its name).
+#[derive(Debug, Clone, Copy)]
+pub enum Reviewer<'a> {
+    /// A signed-in member.
+    User(Uuid),
+    /// An API token of the team.
+    Token(&'a str),
+}
+
+impl Reviewer<'_> {
+    fn user(&self) -> Option<Uuid> {
+        match self {
+            Self::User(id) => Some(*id),
+            Self::Token(_) => None,
+        }
+    }
+
+    fn token(&self) -> Option<&str> {
+        match self {
+            Self::User(_) => None,
+            Self::Token(name) => Some(name),
+        }
+    }
+}
+
 /// What a reviewer records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReviewInput {
@@ -69,7 +94,7 @@ pub async fn apply(
     run_id: Uuid,
     attempt_ids: &[Uuid],
     review: Option<&ReviewInput>,
-    user_id: Uuid,
+    by: Reviewer<'_>,
 ) -> sqlx::Result<Option<usize>> {
     let ids: Vec<Uuid> = attempt_ids
         .iter()
@@ -140,19 +165,20 @@ pub async fn apply(
         Some(new) => {
             sqlx::query!(
                 r#"INSERT INTO attempt_reviews (attempt_id, team_id, run_id, kind, comment,
-                                               ticket_url, reviewed_by)
-                   SELECT id, $2, $3, $4, $5, $6, $7 FROM unnest($1::uuid[]) AS t(id)
+                                               ticket_url, reviewed_by, via_token)
+                   SELECT id, $2, $3, $4, $5, $6, $7, $8 FROM unnest($1::uuid[]) AS t(id)
                    ON CONFLICT (attempt_id) DO UPDATE SET
                        kind = EXCLUDED.kind, comment = EXCLUDED.comment,
                        ticket_url = EXCLUDED.ticket_url, reviewed_by = EXCLUDED.reviewed_by,
-                       reviewed_at = now()"#,
+                       via_token = EXCLUDED.via_token, reviewed_at = now()"#,
                 &changed,
                 team_id,
                 run_id,
                 new.kind.as_str(),
                 new.comment,
                 new.ticket_url,
-                user_id,
+                by.user(),
+                by.token(),
             )
             .execute(&mut *tx)
             .await?;
@@ -169,14 +195,15 @@ pub async fn apply(
     }
     sqlx::query!(
         r#"INSERT INTO attempt_review_history (team_id, attempt_id, kind, comment, ticket_url,
-                                              changed_by)
-           SELECT $2, id, $3, $4, $5, $6 FROM unnest($1::uuid[]) AS t(id)"#,
+                                              changed_by, via_token)
+           SELECT $2, id, $3, $4, $5, $6, $7 FROM unnest($1::uuid[]) AS t(id)"#,
         &changed,
         team_id,
         review.map(|r| r.kind.as_str()),
         review.map_or("", |r| r.comment.as_str()),
         review.and_then(|r| r.ticket_url.clone()),
-        user_id,
+        by.user(),
+        by.token(),
     )
     .execute(&mut *tx)
     .await?;
@@ -215,7 +242,7 @@ pub async fn for_run(
 ) -> sqlx::Result<BTreeMap<Uuid, Review>> {
     let rows = sqlx::query!(
         r#"SELECT rv.attempt_id, rv.kind, rv.comment, rv.ticket_url,
-                  u.display_name AS "reviewer?", rv.reviewed_at
+                  coalesce(u.display_name, 'API token “' || rv.via_token || '”') AS "reviewer?", rv.reviewed_at
            FROM attempt_reviews rv LEFT JOIN users u ON u.id = rv.reviewed_by
            WHERE rv.team_id = $1 AND rv.run_id = $2"#,
         team_id,
@@ -246,7 +273,7 @@ pub async fn history(
     attempt_id: Uuid,
 ) -> sqlx::Result<Vec<ReviewChange>> {
     let rows = sqlx::query!(
-        r#"SELECT h.kind, h.comment, h.ticket_url, u.display_name AS "changed_by?", h.changed_at
+        r#"SELECT h.kind, h.comment, h.ticket_url, coalesce(u.display_name, 'API token “' || h.via_token || '”') AS "changed_by?", h.changed_at
            FROM attempt_review_history h LEFT JOIN users u ON u.id = h.changed_by
            WHERE h.team_id = $1 AND h.attempt_id = $2
            ORDER BY h.id"#,
@@ -288,7 +315,7 @@ pub async fn for_case(
 ) -> sqlx::Result<Vec<CaseReview>> {
     let rows = sqlx::query!(
         r#"SELECT rv.attempt_id, rv.kind, rv.comment, rv.ticket_url,
-                  u.display_name AS "reviewer?", rv.reviewed_at, a.run_id, a.attempt_number
+                  coalesce(u.display_name, 'API token “' || rv.via_token || '”') AS "reviewer?", rv.reviewed_at, a.run_id, a.attempt_number
            FROM attempt_reviews rv
            JOIN attempts a ON a.id = rv.attempt_id
            JOIN runs r ON r.id = a.run_id

@@ -54,6 +54,9 @@ impl AuditPage {
             AuditAction::KnownIssueResolved => "resolved known issue",
             AuditAction::KnownIssueReopened => "reopened known issue",
             AuditAction::KnownIssueLinked => "linked a test case to known issue",
+            AuditAction::TokenCreated => "created API token",
+            AuditAction::TokenRevoked => "revoked API token",
+            AuditAction::TokenDenied => "was refused with API token",
         }
     }
 }

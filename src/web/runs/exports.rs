@@ -139,7 +139,7 @@ fn seconds(attempt: &AttemptDetail) -> Option<f64> {
 }
 
 /// One CSV row per attempt, with a header row.
-pub(super) fn to_csv(
+pub(crate) fn to_csv(
     run: &RunRow,
     rows: &[AttemptDetail],
     reviews: &BTreeMap<Uuid, Review>,
@@ -197,7 +197,7 @@ pub(super) fn to_csv(
 /// A JUnit report: one `testsuite` (the run) with one `testcase` per attempt. `fail` verdicts
 /// are `<failure>`s and `error` verdicts `<error>`s, both carrying the reasoning; attempts
 /// without a verdict are `<skipped>`.
-pub(super) fn to_junit(
+pub(crate) fn to_junit(
     run: &RunRow,
     rows: &[AttemptDetail],
     reviews: &BTreeMap<Uuid, Review>,
@@ -280,7 +280,7 @@ pub(super) fn to_junit(
 }
 
 /// The run and its attempts, transcripts included.
-pub(super) fn to_json(
+pub(crate) fn to_json(
     run: &RunRow,
     rows: &[AttemptDetail],
     reviews: &BTreeMap<Uuid, Review>,

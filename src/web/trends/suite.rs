@@ -11,10 +11,12 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::app::state::AppState;
+use crate::db::run_labels;
 use crate::db::suites::{self, Suite};
 use crate::db::trends::{self, TrendRun};
 use crate::domain::trend::{TrendRange, format_rate, pass_rate};
 use crate::web::kit::error::AppError;
+use crate::web::kit::labels::Narrow;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::trends::charts::{self, BarChart, LineChart};
@@ -23,11 +25,17 @@ use crate::web::triage::toggle::VerdictToggle;
 /// Most runs one trend page charts; a longer range shows its latest this-many runs and says so.
 pub const MAX_TREND_RUNS: i64 = 500;
 
-/// `?range=` of the trend page.
+/// `?range=` of the trend page, and `?branch=&environment=` to narrow it.
 #[derive(Debug, Deserialize)]
 pub struct TrendQuery {
     /// `7d`, `30d` (default), `90d` or `all`.
     pub range: Option<String>,
+    /// Only runs labelled with this branch.
+    #[serde(default)]
+    branch: String,
+    /// Only runs labelled with this environment.
+    #[serde(default)]
+    environment: String,
 }
 
 /// What the trend page shows, loaded in one go.
@@ -73,6 +81,39 @@ pub async fn load(
     })
 }
 
+/// [`load`] narrowed to runs carrying `labels` (a non-empty JSON object).
+async fn load_narrowed(
+    db: &PgPool,
+    team_id: Uuid,
+    suite_id: Uuid,
+    range: TrendRange,
+    labels: &serde_json::Value,
+    judged_only: bool,
+) -> Result<TrendData, AppError> {
+    let since = range.since(OffsetDateTime::now_utc());
+    let (suite, mut runs) = tokio::try_join!(
+        suites::get(db, team_id, suite_id),
+        run_labels::finished_runs_since_labelled(
+            db,
+            team_id,
+            suite_id,
+            since,
+            labels,
+            MAX_TREND_RUNS + 1,
+            judged_only
+        ),
+    )?;
+    let suite = suite.ok_or(AppError::NotFound)?;
+    let truncated = runs.len() as i64 > MAX_TREND_RUNS;
+    runs.truncate(MAX_TREND_RUNS as usize);
+    runs.reverse();
+    Ok(TrendData {
+        suite,
+        runs,
+        truncated,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "trends/suite.html")]
 struct TrendPage {
@@ -91,6 +132,12 @@ struct TrendPage {
     duration_chart: LineChart,
     /// Effective or judged counts (share links show effective ones, without the switch).
     toggle: VerdictToggle,
+    /// The branch / environment the page is narrowed to.
+    narrow: Narrow,
+    /// Why the narrowing was refused, if it was.
+    narrow_error: Option<String>,
+    /// The range the narrowing form keeps.
+    narrow_range: Option<String>,
 }
 
 impl TrendPage {
@@ -116,6 +163,9 @@ impl TrendPage {
             duration_chart: charts::duration_chart(&data.runs),
             runs: data.runs,
             toggle,
+            narrow: Narrow::default(),
+            narrow_error: None,
+            narrow_range: Some(range.key().to_owned()),
         };
         page.runs.reverse();
         page
@@ -153,19 +203,39 @@ pub(crate) async fn show(
     toggle: VerdictToggle,
 ) -> Result<Html<String>, AppError> {
     let range = TrendRange::parse(query.range.as_deref());
-    let data = load(
-        &state.db,
-        member.team_id,
-        suite_id,
-        range,
-        toggle.judged_only,
-    )
-    .await?;
+    let narrow = Narrow {
+        branch: query.branch,
+        environment: query.environment,
+    };
+    let judged_only = toggle.judged_only;
+    let (data, narrow_error) = match narrow.labels() {
+        Ok(labels) if !narrow.is_empty() => (
+            load_narrowed(
+                &state.db,
+                member.team_id,
+                suite_id,
+                range,
+                &labels,
+                judged_only,
+            )
+            .await?,
+            None,
+        ),
+        Ok(_) => (
+            load(&state.db, member.team_id, suite_id, range, judged_only).await?,
+            None,
+        ),
+        Err(problem) => (
+            load(&state.db, member.team_id, suite_id, range, judged_only).await?,
+            Some(problem),
+        ),
+    };
     let title = format!("{} · trend", data.suite.name);
     let layout = Layout::for_member(title, "suites", &member, &session).await;
-    Ok(Html(
-        TrendPage::new(layout, data, range, false, toggle).render()?,
-    ))
+    let mut page = TrendPage::new(layout, data, range, false, toggle);
+    page.narrow = narrow;
+    page.narrow_error = narrow_error;
+    Ok(Html(page.render()?))
 }
 
 /// The suite trend page for an anonymous viewer of a share link: the default range, no

@@ -111,7 +111,7 @@ pub(crate) async fn create(
         member.team_id,
         &title,
         ticket.as_deref(),
-        member.user_id,
+        Some(member.user_id),
     )
     .await?;
     audit::audit(

@@ -83,3 +83,19 @@ pub(crate) fn comment_field(raw: &str) -> Result<String, String> {
     }
     Ok(comment.to_owned())
 }
+
+/// The effective verdict of an attempt judged `result` under `review`, in RevRing's spelling:
+/// the judge's verdict, or `pass` / `fail` where the review changes it (`None` while pending).
+pub(crate) fn effective_result(
+    result: Option<&crate::revring::AttemptResult>,
+    review: Option<ReviewKind>,
+) -> Option<String> {
+    use crate::domain::review::{Outcome, effective};
+    let result = result?;
+    let judged = Outcome::of_verdict(Some(result.as_str()));
+    Some(match effective(judged, review) {
+        counted if counted == judged => result.as_str().to_owned(),
+        Outcome::Passed => "pass".to_owned(),
+        _ => "fail".to_owned(),
+    })
+}

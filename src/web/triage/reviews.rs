@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::audit::{self, AuditAction};
-use crate::db::reviews::{self, ReviewInput};
+use crate::db::reviews::{self, ReviewInput, Reviewer};
 use crate::db::{attempts, runs};
 use crate::domain::review::ReviewKind;
 use crate::web::kit::error::AppError;
@@ -112,7 +112,7 @@ pub(crate) async fn save(
         run_id,
         &[attempt_id],
         Some(&input),
-        member.user_id,
+        Reviewer::User(member.user_id),
     )
     .await?
     .ok_or(AppError::NotFound)?;
@@ -153,7 +153,7 @@ pub(crate) async fn remove(
         run_id,
         &[attempt_id],
         None,
-        member.user_id,
+        Reviewer::User(member.user_id),
     )
     .await?
     .ok_or(AppError::NotFound)?;
@@ -221,7 +221,7 @@ pub(crate) async fn bulk(
         run_id,
         &ids,
         Some(&input),
-        member.user_id,
+        Reviewer::User(member.user_id),
     )
     .await?
     .ok_or(AppError::NotFound)?;

@@ -2,6 +2,7 @@
 //! comparisons), bulk reviews, known issues and their automatic marking, the case page, and who
 //! may change what.
 
+mod api;
 mod counts;
 mod known;
 mod reviews;
