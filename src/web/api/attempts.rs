@@ -38,7 +38,8 @@ pub(crate) struct AttemptDetailJson {
     attempt_number: i32,
     /// RevRing's verdict as sent; null while pending.
     result: Option<String>,
-    /// The verdict that counts: `pass`, `fail` or `error` (null while pending or unknown).
+    /// The verdict that counts, reviews applied: `pass`, `fail` or `error` (null while pending
+    /// or unknown).
     verdict: Option<String>,
     /// The judge's verdict (as `result`).
     judged_result: Option<String>,
@@ -104,10 +105,7 @@ pub(crate) async fn get(
         test_case_id: row.test_case_revring_id,
         test_case_name: row.test_case_name,
         attempt_number: row.attempt_number,
-        verdict: row
-            .result
-            .as_ref()
-            .and_then(|result| result.passed().map(|_| result.as_str().to_owned())),
+        verdict: crate::web::api::runs::counted_verdict(row.result.as_ref(), review),
         result: row.result.map(|result| result.as_str().to_owned()),
         reasoning: row.reasoning,
         transcript: row.transcript,

@@ -110,7 +110,8 @@ pub(crate) struct AttemptJson {
     attempt_number: i32,
     /// RevRing's verdict as sent (`pass`, `fail`, `error`, …); null while pending.
     result: Option<String>,
-    /// The verdict that counts: `pass`, `fail` or `error` (null while pending or unknown).
+    /// The verdict that counts, reviews applied: `pass`, `fail` or `error` (null while pending
+    /// or unknown). `ringside ci` gates on it.
     verdict: Option<String>,
     /// The judge's verdict (as `result`).
     judged_result: Option<String>,
@@ -173,15 +174,20 @@ impl AttemptJson {
             test_case_id: row.test_case_revring_id,
             test_case_name: row.test_case_name,
             attempt_number: row.attempt_number,
-            verdict: row
-                .result
-                .as_ref()
-                .and_then(|result| result.passed().map(|_| result.as_str().to_owned())),
+            verdict: counted_verdict(row.result.as_ref(), review),
             result: row.result.map(|result| result.as_str().to_owned()),
             reasoning: row.reasoning,
             completed_at: row.completed_at,
         }
     }
+}
+
+/// The verdict that counts: the effective result when it is `pass`, `fail` or `error`.
+pub(crate) fn counted_verdict(
+    result: Option<&crate::revring::AttemptResult>,
+    review: Option<ReviewKind>,
+) -> Option<String> {
+    effective_result(result, review).filter(|v| matches!(v.as_str(), "pass" | "fail" | "error"))
 }
 
 /// The runs endpoints.
