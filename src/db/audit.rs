@@ -1,4 +1,5 @@
-//! The audit log: who did what to a team's keys, members, runs and share links, and when.
+//! The audit log: who did what to a team's keys, members, runs, share links, reviews and known
+//! issues, and when.
 
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -34,6 +35,18 @@ pub enum AuditAction {
     ShareCreated,
     /// A share link was revoked.
     ShareRevoked,
+    /// An attempt's review was recorded or changed.
+    AttemptReviewed,
+    /// An attempt's review was removed.
+    ReviewRemoved,
+    /// A known issue was recorded.
+    KnownIssueCreated,
+    /// A known issue was resolved.
+    KnownIssueResolved,
+    /// A resolved known issue was opened again.
+    KnownIssueReopened,
+    /// A test case was linked to a known issue.
+    KnownIssueLinked,
     /// An API token was created (on the tokens page or by `ringside token create`).
     TokenCreated,
     /// An API token was revoked.
@@ -44,7 +57,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for mapping stored names back.
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 23] = [
         Self::KeyAdded,
         Self::KeyRotated,
         Self::KeyRevoked,
@@ -59,6 +72,12 @@ impl AuditAction {
         Self::RunCancelled,
         Self::ShareCreated,
         Self::ShareRevoked,
+        Self::AttemptReviewed,
+        Self::ReviewRemoved,
+        Self::KnownIssueCreated,
+        Self::KnownIssueResolved,
+        Self::KnownIssueReopened,
+        Self::KnownIssueLinked,
         Self::TokenCreated,
         Self::TokenRevoked,
         Self::TokenDenied,
@@ -81,6 +100,12 @@ impl AuditAction {
             Self::RunCancelled => "run.cancelled",
             Self::ShareCreated => "share.created",
             Self::ShareRevoked => "share.revoked",
+            Self::AttemptReviewed => "attempt.reviewed",
+            Self::ReviewRemoved => "attempt.review_removed",
+            Self::KnownIssueCreated => "known_issue.created",
+            Self::KnownIssueResolved => "known_issue.resolved",
+            Self::KnownIssueReopened => "known_issue.reopened",
+            Self::KnownIssueLinked => "known_issue.linked",
             Self::TokenCreated => "token.created",
             Self::TokenRevoked => "token.revoked",
             Self::TokenDenied => "token.denied",

@@ -1,5 +1,6 @@
 //! Writing one fetched run into the cache: the run, all its attempts and its per-case summary
-//! (`run_case_results`) in one transaction, guarded by the poller's lease, announced with
+//! (`run_case_results`, with how reviews shift it), the known-issue marks of new failures, in one
+//! transaction, guarded by the poller's lease, announced with
 //! `NOTIFY run_updated`.
 
 use sqlx::PgPool;
@@ -80,9 +81,20 @@ pub async fn store_run(
         _ => return Ok(Ingested::LeaseLost),
     };
 
+    // Attempts written with a failing verdict this time: open known issues mark them.
+    let mut new_failures: Vec<Uuid> = Vec::new();
+    let before: std::collections::HashMap<String, Option<String>> = sqlx::query!(
+        "SELECT revring_id, result FROM attempts WHERE run_id = $1",
+        run_id
+    )
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .map(|row| (row.revring_id, row.result))
+    .collect();
     for attempt in &run.attempts {
         let transcript = serde_json::to_value(&attempt.transcript).unwrap_or_default();
-        let changed = sqlx::query!(
+        let written = sqlx::query!(
             r#"INSERT INTO attempts (team_id, run_id, revring_id, test_case_revring_id,
                                      test_case_name, attempt_number, result, reasoning, transcript,
                                      call_id, inbound_call_id, created_at, started_at, completed_at)
@@ -101,7 +113,8 @@ pub async fn store_run(
                      IS DISTINCT FROM
                      (EXCLUDED.result, EXCLUDED.reasoning, EXCLUDED.transcript, EXCLUDED.call_id,
                       EXCLUDED.inbound_call_id, EXCLUDED.started_at, EXCLUDED.completed_at,
-                      EXCLUDED.test_case_name, EXCLUDED.attempt_number)"#,
+                      EXCLUDED.test_case_name, EXCLUDED.attempt_number)
+               RETURNING id"#,
             team_id,
             run_id,
             attempt.id,
@@ -117,17 +130,29 @@ pub async fn store_run(
             attempt.started_at,
             attempt.completed_at,
         )
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await?;
-        // Sync lag: from the attempt finishing upstream to its verdict being stored here.
-        if changed.rows_affected() > 0
+        let verdict = attempt.result.as_ref().map(|result| result.as_str());
+        let newly_judged = before
+            .get(&attempt.id)
+            .is_none_or(|old| old.as_deref() != verdict);
+        let failing = verdict.is_some_and(|verdict| verdict != "pass");
+        if written.is_some()
             && attempt.result.is_some()
             && let Some(finished) = attempt.completed_at
         {
+            // Sync lag: from the attempt finishing upstream to its verdict being stored here.
             let lag = (OffsetDateTime::now_utc() - finished).as_seconds_f64();
             metrics::histogram!("ringside_sync_lag_seconds").record(lag.max(0.0));
         }
+        if let Some(row) = written
+            && newly_judged
+            && failing
+        {
+            new_failures.push(row.id);
+        }
     }
+    crate::db::known_issues::mark_new_failures(&mut tx, run_id, &new_failures).await?;
     // Upstream is the truth: attempts it no longer lists are dropped from the cache.
     let listed: Vec<String> = run
         .attempts
@@ -176,6 +201,15 @@ pub async fn store_run(
     .execute(&mut *tx)
     .await?;
     crate::db::case_results::rebuild_for_run(&mut tx, run_id).await?;
+    // Reviews of re-stored (or dropped) attempts: the run's shift follows its cases'.
+    sqlx::query!(
+        "UPDATE runs SET review_pass_delta = coalesce(
+             (SELECT sum(review_passed) FROM run_case_results WHERE run_id = $1), 0)
+         WHERE id = $1",
+        run_id
+    )
+    .execute(&mut *tx)
+    .await?;
     sqlx::query!(
         "SELECT pg_notify($1, $2)",
         RUN_UPDATED_CHANNEL,

@@ -45,6 +45,8 @@ pub struct LabelledRun {
     pub attempts_passed: i32,
     /// Attempts failed (fail or error).
     pub attempts_failed: i32,
+    /// How reviews shift the passed count (and the failed count the other way).
+    pub review_pass_delta: i32,
     /// When RevRing created it.
     pub created_at: OffsetDateTime,
     /// When calls began.
@@ -74,6 +76,7 @@ impl From<LabelledRun> for super::runs::RunRow {
             attempts_done: run.attempts_done,
             attempts_passed: run.attempts_passed,
             attempts_failed: run.attempts_failed,
+            review_pass_delta: run.review_pass_delta,
             created_at: run.created_at,
             started_at: run.started_at,
             completed_at: run.completed_at,
@@ -102,7 +105,7 @@ pub async fn list(
         r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name,
                   r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
-                  r.created_at, r.started_at, r.completed_at,
+                  r.review_pass_delta, r.created_at, r.started_at, r.completed_at,
                   u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
                   r.last_error, r.labels
            FROM runs r
@@ -137,7 +140,7 @@ pub async fn get(db: &PgPool, team_id: Uuid, run_id: Uuid) -> sqlx::Result<Optio
         r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name,
                   r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
-                  r.created_at, r.started_at, r.completed_at,
+                  r.review_pass_delta, r.created_at, r.started_at, r.completed_at,
                   u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
                   r.last_error, r.labels
            FROM runs r
@@ -236,11 +239,15 @@ pub async fn finished_runs_since_labelled(
     since: OffsetDateTime,
     labels: &serde_json::Value,
     limit: i64,
+    judged_only: bool,
 ) -> sqlx::Result<Vec<super::trends::TrendRun>> {
     sqlx::query_as!(
         super::trends::TrendRun,
         r#"SELECT id, name, revring_id, status AS "status: RunStatus", created_at, started_at, completed_at,
-                attempts_total, attempts_passed, attempts_failed
+                attempts_total,
+                attempts_passed + CASE WHEN $6 THEN 0 ELSE review_pass_delta END AS "attempts_passed!",
+                attempts_failed - CASE WHEN $6 THEN 0 ELSE review_pass_delta END AS "attempts_failed!",
+                review_pass_delta
          FROM runs
          WHERE team_id = $1 AND suite_id = $2 AND created_at >= $3 AND labels @> $4
            AND status IN ('completed', 'failed', 'cancelled')
@@ -252,6 +259,7 @@ pub async fn finished_runs_since_labelled(
         since,
         labels,
         limit,
+        judged_only,
     )
     .fetch_all(db)
     .await
@@ -264,6 +272,7 @@ pub async fn dashboard_labelled(
     recent: i64,
     days: i32,
     labels: &serde_json::Value,
+    judged_only: bool,
 ) -> sqlx::Result<Vec<super::trends::DashboardRow>> {
     sqlx::query_as!(
         super::trends::DashboardRow,
@@ -283,7 +292,9 @@ pub async fn dashboard_labelled(
                SELECT coalesce(array_agg(t.passed ORDER BY t.created_at), '{}') AS passed,
                       coalesce(array_agg(t.judged ORDER BY t.created_at), '{}') AS judged
                FROM (
-                   SELECT r.created_at, r.attempts_passed AS passed,
+                   SELECT r.created_at,
+                          r.attempts_passed + CASE WHEN $5 THEN 0 ELSE r.review_pass_delta END
+                              AS passed,
                           r.attempts_passed + r.attempts_failed AS judged
                    FROM runs r
                    WHERE r.suite_id = s.id AND r.team_id = $1 AND r.labels @> $4
@@ -293,8 +304,8 @@ pub async fn dashboard_labelled(
                ) t
            ) spark
            LEFT JOIN LATERAL (
-               SELECT r.attempts_passed AS passed, r.attempts_passed + r.attempts_failed AS judged,
-                      r.created_at
+               SELECT r.attempts_passed + CASE WHEN $5 THEN 0 ELSE r.review_pass_delta END AS passed,
+                      r.attempts_passed + r.attempts_failed AS judged, r.created_at
                FROM runs r
                WHERE r.suite_id = s.id AND r.team_id = $1 AND r.labels @> $4
                  AND r.status IN ('completed', 'failed', 'cancelled')
@@ -308,6 +319,7 @@ pub async fn dashboard_labelled(
         recent,
         days,
         labels,
+        judged_only,
     )
     .fetch_all(db)
     .await

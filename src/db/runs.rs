@@ -29,6 +29,8 @@ pub struct RunRow {
     pub attempts_passed: i32,
     /// Attempts failed (fail or error).
     pub attempts_failed: i32,
+    /// How reviews shift the passed count (and the failed count the other way).
+    pub review_pass_delta: i32,
     /// When RevRing created it.
     pub created_at: OffsetDateTime,
     /// When calls began.
@@ -244,7 +246,7 @@ pub async fn get(db: &PgPool, team_id: Uuid, run_id: Uuid) -> sqlx::Result<Optio
     sqlx::query_as!(
         RunRow,
         r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status AS "status: RunStatus",
-                  r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
+                  r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed, r.review_pass_delta,
                   r.created_at, r.started_at, r.completed_at,
                   u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
                   r.last_error
@@ -270,7 +272,7 @@ pub async fn page_for_suite(
     sqlx::query_as!(
         RunRow,
         r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status AS "status: RunStatus",
-                  r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
+                  r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed, r.review_pass_delta,
                   r.created_at, r.started_at, r.completed_at,
                   u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
                   r.last_error
@@ -299,7 +301,7 @@ pub async fn page_for_team(
     sqlx::query_as!(
         RunRow,
         r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status AS "status: RunStatus",
-                  r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
+                  r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed, r.review_pass_delta,
                   r.created_at, r.started_at, r.completed_at,
                   u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
                   r.last_error

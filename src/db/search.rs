@@ -80,6 +80,10 @@ pub struct SearchHit {
     pub run_revring_id: String,
     /// The suite's name.
     pub suite_name: String,
+    /// The suite.
+    pub suite_id: Uuid,
+    /// The test case's RevRing id.
+    pub test_case_revring_id: String,
     /// The test case's name.
     pub test_case_name: String,
     /// 1-based attempt number.
@@ -242,8 +246,8 @@ pub async fn attempts(
                       || ', HighlightAll=true' AS all_opts
            ),
            hits AS (
-               SELECT a.id, a.run_id, a.test_case_name, a.attempt_number, a.result, a.reasoning,
-                      a.completed_at,
+               SELECT a.id, a.run_id, a.test_case_name, a.test_case_revring_id, a.attempt_number,
+                      a.result, a.reasoning, a.completed_at,
                       coalesce(a.completed_at, a.created_at, '1970-01-01 00:00:00+00'::timestamptz)
                           AS found_at
                FROM attempts a
@@ -271,6 +275,7 @@ pub async fn attempts(
            )
            SELECT h.id AS "id!", h.run_id AS "run_id!", r.name AS run_name,
                   r.revring_id AS "run_revring_id!", s.name AS "suite_name!",
+                  s.id AS "suite_id!", h.test_case_revring_id AS "test_case_revring_id!",
                   h.test_case_name AS "test_case_name!", h.attempt_number AS "attempt_number!",
                   h.result AS "result: AttemptResult",
                   coalesce(h.completed_at, r.created_at) AS "at!", h.found_at AS "found_at!",

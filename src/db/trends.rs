@@ -77,12 +77,14 @@ pub async fn week_totals(db: &PgPool, team_id: Uuid) -> sqlx::Result<WeekTotals>
 /// Every current suite of the team with its last run, the pass counts of its `recent` latest
 /// finished runs and of the finished run closest to `days` ago: the latest at least `days` old
 /// or the earliest of the quarter-window after it, whichever is nearer (a history that began
-/// 28 days ago still compares with about a month ago).
+/// 28 days ago still compares with about a month ago). Counts are effective, or
+/// the judge's when `judged_only`.
 pub async fn dashboard(
     db: &PgPool,
     team_id: Uuid,
     recent: i64,
     days: i32,
+    judged_only: bool,
 ) -> sqlx::Result<Vec<DashboardRow>> {
     sqlx::query_as!(
         DashboardRow,
@@ -102,7 +104,9 @@ pub async fn dashboard(
                SELECT coalesce(array_agg(t.passed ORDER BY t.created_at), '{}') AS passed,
                       coalesce(array_agg(t.judged ORDER BY t.created_at), '{}') AS judged
                FROM (
-                   SELECT r.created_at, r.attempts_passed AS passed,
+                   SELECT r.created_at,
+                          r.attempts_passed + CASE WHEN $4 THEN 0 ELSE r.review_pass_delta END
+                              AS passed,
                           r.attempts_passed + r.attempts_failed AS judged
                    FROM runs r
                    WHERE r.suite_id = s.id AND r.team_id = $1
@@ -113,7 +117,7 @@ pub async fn dashboard(
            ) spark
            LEFT JOIN LATERAL (
                SELECT c.passed, c.judged, c.created_at FROM (
-                   (SELECT r.attempts_passed AS passed,
+                   (SELECT r.attempts_passed + CASE WHEN $4 THEN 0 ELSE r.review_pass_delta END AS passed,
                            r.attempts_passed + r.attempts_failed AS judged, r.created_at
                     FROM runs r
                     WHERE r.suite_id = s.id AND r.team_id = $1
@@ -122,7 +126,7 @@ pub async fn dashboard(
                       AND r.created_at <= now() - make_interval(days => $3)
                     ORDER BY r.created_at DESC LIMIT 1)
                    UNION ALL
-                   (SELECT r.attempts_passed AS passed,
+                   (SELECT r.attempts_passed + CASE WHEN $4 THEN 0 ELSE r.review_pass_delta END AS passed,
                            r.attempts_passed + r.attempts_failed AS judged, r.created_at
                     FROM runs r
                     WHERE r.suite_id = s.id AND r.team_id = $1
@@ -140,6 +144,7 @@ pub async fn dashboard(
         team_id,
         recent,
         days,
+        judged_only,
     )
     .fetch_all(db)
     .await
@@ -160,15 +165,18 @@ pub struct FailingCase {
     pub runs: i64,
     /// Of those, runs it did not pass.
     pub failing_runs: i64,
+    /// Whether an open known issue is linked to it.
+    pub known: bool,
 }
 
 /// The team's `limit` test cases that failed in most of their suite's `runs_per_suite` latest
-/// finished runs.
+/// finished runs (effective results, or the judge's when `judged_only`).
 pub async fn failing_most(
     db: &PgPool,
     team_id: Uuid,
     runs_per_suite: i64,
     limit: i64,
+    judged_only: bool,
 ) -> sqlx::Result<Vec<FailingCase>> {
     sqlx::query_as!(
         FailingCase,
@@ -186,20 +194,31 @@ pub async fn failing_most(
            SELECT c.suite_id, s.name AS suite_name, c.test_case_revring_id,
                   max(c.test_case_name) AS "test_case_name!",
                   count(*) AS "runs!",
-                  count(*) FILTER (WHERE c.failed + c.errored > 0) AS "failing_runs!"
-           FROM run_case_results c
+                  count(*) FILTER (WHERE c.not_passed > 0) AS "failing_runs!",
+                  EXISTS (SELECT 1 FROM known_issue_cases k
+                          JOIN known_issues i ON i.id = k.known_issue_id AND i.status = 'open'
+                          WHERE k.team_id = $1 AND k.suite_id = c.suite_id
+                            AND k.test_case_revring_id = c.test_case_revring_id) AS "known!"
+           FROM (
+               SELECT c.run_id, c.suite_id, c.test_case_revring_id, c.test_case_name,
+                      c.failed + c.errored
+                          + CASE WHEN $4 THEN 0 ELSE c.review_failed + c.review_errored END
+                          AS not_passed
+               FROM run_case_results c
+               WHERE c.team_id = $1
+           ) c
            JOIN recent ON recent.id = c.run_id
            JOIN suites s ON s.id = c.suite_id
-           WHERE c.team_id = $1
            GROUP BY c.suite_id, s.name, c.test_case_revring_id
-           HAVING count(*) FILTER (WHERE c.failed + c.errored > 0) > 0
-           ORDER BY count(*) FILTER (WHERE c.failed + c.errored > 0) DESC,
-                    count(*) FILTER (WHERE c.failed + c.errored > 0)::float8 / count(*) DESC,
+           HAVING count(*) FILTER (WHERE c.not_passed > 0) > 0
+           ORDER BY count(*) FILTER (WHERE c.not_passed > 0) DESC,
+                    count(*) FILTER (WHERE c.not_passed > 0)::float8 / count(*) DESC,
                     lower(max(c.test_case_name)), c.test_case_revring_id
            LIMIT $3"#,
         team_id,
         runs_per_suite,
         limit,
+        judged_only,
     )
     .fetch_all(db)
     .await
@@ -224,25 +243,31 @@ pub struct TrendRun {
     pub completed_at: Option<OffsetDateTime>,
     /// Attempts in it.
     pub attempts_total: i32,
-    /// Attempts passed.
+    /// Attempts passed, as asked: effective, or the judge's when the query was `judged_only`.
     pub attempts_passed: i32,
-    /// Attempts failed or errored.
+    /// Attempts failed or errored, as asked.
     pub attempts_failed: i32,
+    /// How reviews shift the judge's passed count (and the failed count the other way).
+    pub review_pass_delta: i32,
 }
 
 /// The suite's finished runs with a judged attempt created since `since`, newest first, at
-/// most `limit`.
+/// most `limit`; counts effective unless `judged_only`.
 pub async fn finished_runs_since(
     db: &PgPool,
     team_id: Uuid,
     suite_id: Uuid,
     since: OffsetDateTime,
     limit: i64,
+    judged_only: bool,
 ) -> sqlx::Result<Vec<TrendRun>> {
     sqlx::query_as!(
         TrendRun,
         r#"SELECT id, name, revring_id, status AS "status: RunStatus", created_at, started_at, completed_at,
-                attempts_total, attempts_passed, attempts_failed
+                attempts_total,
+                attempts_passed + CASE WHEN $5 THEN 0 ELSE review_pass_delta END AS "attempts_passed!",
+                attempts_failed - CASE WHEN $5 THEN 0 ELSE review_pass_delta END AS "attempts_failed!",
+                review_pass_delta
          FROM runs
          WHERE team_id = $1 AND suite_id = $2 AND created_at >= $3
            AND status IN ('completed', 'failed', 'cancelled')
@@ -253,22 +278,28 @@ pub async fn finished_runs_since(
         suite_id,
         since,
         limit,
+        judged_only,
     )
     .fetch_all(db)
     .await
 }
 
-/// The suite's `limit` latest runs, whatever their status, newest first.
+/// The suite's `limit` latest runs, whatever their status, newest first; counts effective
+/// unless `judged_only`.
 pub async fn latest_runs(
     db: &PgPool,
     team_id: Uuid,
     suite_id: Uuid,
     limit: i64,
+    judged_only: bool,
 ) -> sqlx::Result<Vec<TrendRun>> {
     sqlx::query_as!(
         TrendRun,
         r#"SELECT id, name, revring_id, status AS "status: RunStatus", created_at, started_at, completed_at,
-                attempts_total, attempts_passed, attempts_failed
+                attempts_total,
+                attempts_passed + CASE WHEN $4 THEN 0 ELSE review_pass_delta END AS "attempts_passed!",
+                attempts_failed - CASE WHEN $4 THEN 0 ELSE review_pass_delta END AS "attempts_failed!",
+                review_pass_delta
          FROM runs
          WHERE team_id = $1 AND suite_id = $2
          ORDER BY created_at DESC, id DESC
@@ -276,6 +307,7 @@ pub async fn latest_runs(
         team_id,
         suite_id,
         limit,
+        judged_only,
     )
     .fetch_all(db)
     .await

@@ -4,6 +4,7 @@
 pub mod chart;
 pub mod flake;
 pub mod labels;
+pub mod review;
 pub mod run_diff;
 pub mod span;
 pub mod trend;

@@ -3,11 +3,13 @@
 
 pub(crate) mod accounts;
 mod api;
+mod cases;
 pub mod kit;
 pub(crate) mod runs;
 mod sharing;
 mod suites;
 pub mod trends;
+mod triage;
 
 use axum::Router;
 use axum::extract::{MatchedPath, Request};
@@ -54,7 +56,9 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .merge(suites::routes())
         .merge(runs::routes())
         .merge(trends::routes())
-        .merge(sharing::routes());
+        .merge(sharing::routes())
+        .merge(triage::routes())
+        .merge(cases::routes());
     let pages = session_bearing(pages, state.clone(), sessions);
 
     let router = Router::new()

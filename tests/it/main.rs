@@ -27,5 +27,6 @@ mod simulator;
 mod stylesheet;
 mod sync;
 mod trends;
+mod triage;
 mod ui_pages;
 mod views;

@@ -123,16 +123,16 @@ impl Subject {
             .context("the bench's account is gone")?;
         let (team, suite) = (self.team_id, self.suite_id);
         match target {
-            Target::Dashboard => drop(dashboard::load(db, team).await?),
+            Target::Dashboard => drop(dashboard::load(db, team, false).await?),
             Target::SuiteTrend => {
-                drop(trend::load(db, team, suite, Default::default()).await?);
+                drop(trend::load(db, team, suite, Default::default(), false).await?);
             }
-            Target::CaseHistory => drop(grid::load(db, team, suite, HISTORY_RUNS).await?),
+            Target::CaseHistory => drop(grid::load(db, team, suite, HISTORY_RUNS, false).await?),
             Target::Flaky => {
                 let runs = cases::FLAKE_WINDOW_RUNS;
-                drop(grid::load(db, team, suite, runs).await?);
+                drop(grid::load(db, team, suite, runs, false).await?);
             }
-            Target::Compare => drop(compare::load(db, team, self.run_id, None).await?),
+            Target::Compare => drop(compare::load(db, team, self.run_id, None, false).await?),
             Target::RunsList => {
                 drop(crate::db::runs::page_for_team(db, team, RUNS_PER_PAGE, 0).await?);
             }
@@ -149,7 +149,7 @@ impl Subject {
             .await?
             .context("the bench's run is gone")?;
         let base = format!("/runs/{}", self.run_id);
-        crate::web::runs::body::RunBody::load(db, self.team_id, run, base, false).await?;
+        crate::web::runs::body::RunBody::load(db, self.team_id, run, base, false, false).await?;
         Ok(())
     }
 

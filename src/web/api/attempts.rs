@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::db::attempts;
+use crate::db::reviews;
 use crate::db::run_labels;
 use crate::db::runs::RunRow;
 use crate::web::api::auth::ApiCaller;
@@ -20,6 +21,7 @@ use crate::web::api::envelope::{Data, data};
 use crate::web::api::error::{ApiError, ErrorBody};
 use crate::web::api::extract::ApiPath;
 use crate::web::runs::exports;
+use crate::web::triage::effective_result;
 
 /// One attempt with its transcript.
 #[derive(Debug, Serialize, ToSchema)]
@@ -36,8 +38,16 @@ pub(crate) struct AttemptDetailJson {
     attempt_number: i32,
     /// RevRing's verdict as sent; null while pending.
     result: Option<String>,
-    /// The verdict that counts: `pass`, `fail` or `error` (null while pending or unknown).
+    /// The verdict that counts, reviews applied: `pass`, `fail` or `error` (null while pending
+    /// or unknown).
     verdict: Option<String>,
+    /// The judge's verdict (as `result`).
+    judged_result: Option<String>,
+    /// The verdict once a review is applied: `pass` for a false failure, `fail` for a false
+    /// pass, else the judge's (null while pending).
+    effective_result: Option<String>,
+    /// Its review's kind, in snake case (`false_failure`, …), if reviewed.
+    review: Option<String>,
     /// The judge's reasoning.
     reasoning: Option<String>,
     /// The conversation as RevRing sent it: entries with a role and the text said.
@@ -82,16 +92,20 @@ pub(crate) async fn get(
     let row = run_labels::attempt(&state.db, caller.team_id, attempt_id)
         .await?
         .ok_or_else(|| ApiError::not_found("attempt"))?;
+    let review = reviews::for_run(&state.db, caller.team_id, row.run_id)
+        .await?
+        .remove(&row.id)
+        .map(|r| r.kind);
     Ok(data(AttemptDetailJson {
+        judged_result: row.result.as_ref().map(|r| r.as_str().to_owned()),
+        effective_result: effective_result(row.result.as_ref(), review),
+        review: review.map(|kind| kind.as_str().to_owned()),
         id: row.id,
         run_id: row.run_id,
         test_case_id: row.test_case_revring_id,
         test_case_name: row.test_case_name,
         attempt_number: row.attempt_number,
-        verdict: row
-            .result
-            .as_ref()
-            .and_then(|result| result.passed().map(|_| result.as_str().to_owned())),
+        verdict: crate::web::api::runs::counted_verdict(row.result.as_ref(), review),
         result: row.result.map(|result| result.as_str().to_owned()),
         reasoning: row.reasoning,
         transcript: row.transcript,
@@ -118,9 +132,9 @@ pub(crate) async fn export_csv(
     caller: ApiCaller,
     ApiPath(run_id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    let (run, rows) = load(&state, &caller, run_id).await?;
-    let body =
-        exports::to_csv(&run, &rows, &attempt_links(&state, &run), false).map_err(internal)?;
+    let (run, rows, reviews) = load(&state, &caller, run_id).await?;
+    let links = attempt_links(&state, &run);
+    let body = exports::to_csv(&run, &rows, &links, false, &reviews).map_err(internal)?;
     Ok(download("text/csv; charset=utf-8", body))
 }
 
@@ -142,8 +156,9 @@ pub(crate) async fn export_junit(
     caller: ApiCaller,
     ApiPath(run_id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    let (run, rows) = load(&state, &caller, run_id).await?;
-    let body = exports::to_junit(&run, &rows, &attempt_links(&state, &run)).map_err(internal)?;
+    let (run, rows, reviews) = load(&state, &caller, run_id).await?;
+    let links = attempt_links(&state, &run);
+    let body = exports::to_junit(&run, &rows, &links, &reviews).map_err(internal)?;
     Ok(download("application/xml; charset=utf-8", body))
 }
 
@@ -165,25 +180,25 @@ pub(crate) async fn export_json(
     caller: ApiCaller,
     ApiPath(run_id): ApiPath<Uuid>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
-    let (run, rows) = load(&state, &caller, run_id).await?;
-    Ok(Json(exports::to_json(
-        &run,
-        &rows,
-        &attempt_links(&state, &run),
-        false,
-    )))
+    let (run, rows, reviews) = load(&state, &caller, run_id).await?;
+    let links = attempt_links(&state, &run);
+    Ok(Json(exports::to_json(&run, &rows, &links, false, &reviews)))
 }
 
-async fn load(
-    state: &AppState,
-    caller: &ApiCaller,
-    run_id: Uuid,
-) -> Result<(RunRow, Vec<attempts::AttemptDetail>), ApiError> {
+/// A run, its attempts and their reviews, as the exports need them.
+type Loaded = (
+    RunRow,
+    Vec<attempts::AttemptDetail>,
+    std::collections::BTreeMap<Uuid, reviews::Review>,
+);
+
+async fn load(state: &AppState, caller: &ApiCaller, run_id: Uuid) -> Result<Loaded, ApiError> {
     let run = run_labels::get(&state.db, caller.team_id, run_id)
         .await?
         .ok_or_else(|| ApiError::not_found("run"))?;
     let rows = attempts::details_for_run(&state.db, caller.team_id, run_id).await?;
-    Ok((run.into(), rows))
+    let reviews = reviews::for_run(&state.db, caller.team_id, run_id).await?;
+    Ok((run.into(), rows, reviews))
 }
 
 fn internal(error: crate::web::kit::error::AppError) -> ApiError {

@@ -30,6 +30,7 @@ mod run_list;
 mod runs;
 mod suites;
 mod trend;
+mod triage;
 
 use std::sync::Arc;
 
@@ -56,6 +57,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(runs::routes())
         .merge(attempts::routes())
         .merge(trend::routes())
+        .merge(triage::routes())
 }
 
 /// Adds the title, description and the bearer security scheme to the generated document.

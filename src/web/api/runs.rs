@@ -19,8 +19,10 @@ use crate::app::state::AppState;
 use crate::auth::Scope;
 use crate::db::attempts::{self, AttemptRow};
 use crate::db::audit::{self, AuditAction};
+use crate::db::reviews;
 use crate::db::run_labels::{self, LabelledRun};
 use crate::db::suites;
+use crate::domain::review::ReviewKind;
 use crate::sync::start::{self, StartOutcome};
 use crate::web::api::auth::ApiCaller;
 use crate::web::api::envelope::List;
@@ -29,6 +31,7 @@ use crate::web::api::error::{ApiError, ErrorBody};
 use crate::web::api::extract::{ApiPath, ApiQuery};
 use crate::web::api::labels::labels_from_map;
 use crate::web::api::run_list::{self, SuiteRunsQuery};
+use crate::web::triage::effective_result;
 
 /// Longest `Idempotency-Key` accepted.
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
@@ -62,11 +65,20 @@ pub(crate) struct RunJson {
     pub(crate) attempts_total: i32,
     /// Attempts judged so far.
     pub(crate) attempts_done: i32,
-    /// Attempts passed.
+    /// Attempts passed, by the judge's verdicts (as `judged_passed`).
     pub(crate) attempts_passed: i32,
-    /// Attempts failed or errored.
+    /// Attempts failed or errored, by the judge's verdicts (as `judged_failed`).
     pub(crate) attempts_failed: i32,
-    /// Share of judged attempts that passed, 0 to 1 (null before the first verdict).
+    /// Attempts the judge passed.
+    pub(crate) judged_passed: i32,
+    /// Attempts the judge failed (fail or error).
+    pub(crate) judged_failed: i32,
+    /// Attempts that count as passed once reviews are applied (a false failure passes).
+    pub(crate) effective_passed: i32,
+    /// Attempts that count as failed once reviews are applied (a false pass fails).
+    pub(crate) effective_failed: i32,
+    /// Share of judged attempts that passed effectively, 0 to 1 (null before the first
+    /// verdict).
     pub(crate) pass_rate: Option<f64>,
     /// Labels: branch, commit, commit_url, build_url, environment and free tags.
     pub(crate) labels: BTreeMap<String, String>,
@@ -90,8 +102,16 @@ pub(crate) struct AttemptJson {
     attempt_number: i32,
     /// RevRing's verdict as sent (`pass`, `fail`, `error`, …); null while pending.
     result: Option<String>,
-    /// The verdict that counts: `pass`, `fail` or `error` (null while pending or unknown).
+    /// The verdict that counts, reviews applied: `pass`, `fail` or `error` (null while pending
+    /// or unknown). `ringside ci` gates on it.
     verdict: Option<String>,
+    /// The judge's verdict (as `result`).
+    judged_result: Option<String>,
+    /// The verdict once a review is applied: `pass` for a false failure, `fail` for a false
+    /// pass, else the judge's (null while pending).
+    effective_result: Option<String>,
+    /// Its review's kind, in snake case (`false_failure`, …), if reviewed.
+    review: Option<String>,
     /// The judge's reasoning.
     reasoning: Option<String>,
     /// When the attempt finished.
@@ -109,9 +129,13 @@ impl RunJson {
         };
         Self {
             pass_rate: fraction(
-                run.attempts_passed,
+                run.attempts_passed + run.review_pass_delta,
                 run.attempts_passed + run.attempts_failed,
             ),
+            judged_passed: run.attempts_passed,
+            judged_failed: run.attempts_failed,
+            effective_passed: run.attempts_passed + run.review_pass_delta,
+            effective_failed: run.attempts_failed - run.review_pass_delta,
             id: run.id,
             suite_id: run.suite_id,
             suite_name: run.suite_name,
@@ -131,22 +155,31 @@ impl RunJson {
     }
 }
 
-impl From<AttemptRow> for AttemptJson {
-    fn from(row: AttemptRow) -> Self {
+impl AttemptJson {
+    /// The JSON of a stored attempt with its review, if any.
+    fn new(row: AttemptRow, review: Option<ReviewKind>) -> Self {
         Self {
+            judged_result: row.result.as_ref().map(|r| r.as_str().to_owned()),
+            effective_result: effective_result(row.result.as_ref(), review),
+            review: review.map(|kind| kind.as_str().to_owned()),
             id: row.id,
             test_case_id: row.test_case_revring_id,
             test_case_name: row.test_case_name,
             attempt_number: row.attempt_number,
-            verdict: row
-                .result
-                .as_ref()
-                .and_then(|result| result.passed().map(|_| result.as_str().to_owned())),
+            verdict: counted_verdict(row.result.as_ref(), review),
             result: row.result.map(|result| result.as_str().to_owned()),
             reasoning: row.reasoning,
             completed_at: row.completed_at,
         }
     }
+}
+
+/// The verdict that counts: the effective result when it is `pass`, `fail` or `error`.
+pub(crate) fn counted_verdict(
+    result: Option<&crate::revring::AttemptResult>,
+    review: Option<ReviewKind>,
+) -> Option<String> {
+    effective_result(result, review).filter(|v| matches!(v.as_str(), "pass" | "fail" | "error"))
 }
 
 /// The runs endpoints.
@@ -217,8 +250,17 @@ pub(crate) async fn run_with_attempts(
         .await?
         .ok_or_else(|| ApiError::not_found("run"))?;
     let attempts = attempts::for_run(&state.db, team_id, run_id).await?;
+    let reviews = reviews::for_run(&state.db, team_id, run_id).await?;
     let mut json = RunJson::from_row(state, run);
-    json.attempts = Some(attempts.into_iter().map(AttemptJson::from).collect());
+    json.attempts = Some(
+        attempts
+            .into_iter()
+            .map(|row| {
+                let review = reviews.get(&row.id).map(|r| r.kind);
+                AttemptJson::new(row, review)
+            })
+            .collect(),
+    );
     Ok(json)
 }
 

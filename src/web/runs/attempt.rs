@@ -16,8 +16,11 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::db::attempts::{self, AttemptDetail};
+use crate::db::known_issues::{self, KnownMark};
+use crate::db::reviews::{self, Review, ReviewChange};
 use crate::db::runs;
 use crate::db::suites::{self, CaseRow};
+use crate::domain::review::{Outcome, ReviewKind, effective};
 use crate::revring::{Call, Client, Speaker, TranscriptEntry};
 use crate::web::kit::error::AppError;
 use crate::web::kit::extract::Path;
@@ -25,6 +28,7 @@ use crate::web::kit::layout::Layout;
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::line::{RunLine, failed, human_duration, verdict_badge};
 use crate::web::runs::recording;
+use crate::web::triage::{kind_label, ticket_label};
 
 /// How long the page waits for RevRing's call details before showing it without them.
 const CALL_DETAILS_TIMEOUT: Duration = Duration::from_secs(8);
@@ -133,6 +137,10 @@ struct AttemptPage {
     previous_failed: Option<Uuid>,
     next_failed: Option<Uuid>,
     shared: bool,
+    review: Option<Review>,
+    history: Vec<ReviewChange>,
+    known: Option<KnownMark>,
+    can_review: bool,
 }
 
 impl AttemptPage {
@@ -146,6 +154,55 @@ impl AttemptPage {
             .iter()
             .find(|turn| turn.cited)
             .map(|turn| turn.index)
+    }
+
+    /// What the review makes of the verdict: "judged fail · reviewed as false failure by Ana".
+    fn review_line(&self, review: &Review) -> String {
+        let judged = self
+            .attempt
+            .result
+            .as_ref()
+            .map_or("pending".to_owned(), ToString::to_string);
+        let by = review.reviewer.as_deref().unwrap_or("a former member");
+        format!(
+            "judged {judged} · reviewed as {} by {by}",
+            kind_label(&review.kind)
+        )
+    }
+
+    /// The attempt's effective result, when a review changes it.
+    fn effective_text(&self) -> Option<&'static str> {
+        let judged = Outcome::of_verdict(self.attempt.result.as_ref().map(|r| r.as_str()));
+        let counted = effective(judged, self.review.as_ref().map(|r| r.kind));
+        (counted != judged).then_some(if counted.passed() == Some(true) {
+            "counts as a pass"
+        } else {
+            "counts as a failure"
+        })
+    }
+
+    fn change_text(&self, change: &ReviewChange) -> String {
+        let by = change.changed_by.as_deref().unwrap_or("a former member");
+        match &change.kind {
+            Some(kind) => format!("{by} set it to {}", kind_label(kind)),
+            None => format!("{by} removed the review"),
+        }
+    }
+
+    fn ticket(&self, link: &str) -> String {
+        ticket_label(link)
+    }
+
+    fn kinds(&self) -> [ReviewKind; 6] {
+        ReviewKind::ALL
+    }
+
+    fn kind_text(&self, kind: &ReviewKind) -> &'static str {
+        kind_label(kind)
+    }
+
+    fn is_current(&self, kind: &ReviewKind) -> bool {
+        self.review.as_ref().is_some_and(|r| r.kind == *kind)
     }
 
     fn attempt_href(&self, id: &Uuid) -> String {
@@ -257,6 +314,13 @@ pub(crate) async fn show(
     let (previous_failed, next_failed) =
         failed_neighbours(&state.db, team_id, access.run.id, attempt.id).await?;
     let call = call_of(&state, team_id, &attempt).await;
+    let review = reviews::for_run(&state.db, team_id, access.run.id)
+        .await?
+        .remove(&attempt.id);
+    let history = reviews::history(&state.db, team_id, attempt.id).await?;
+    let known = known_issues::marks_for_run(&state.db, team_id, access.run.id)
+        .await?
+        .remove(&attempt.id);
     let layout = access
         .layout(format!(
             "{} · attempt {}",
@@ -266,6 +330,10 @@ pub(crate) async fn show(
     let page = AttemptPage {
         layout,
         shared: access.is_link(),
+        can_review: access.can_change(),
+        review,
+        history,
+        known,
         line: RunLine::from(access.run),
         attempt,
         case,

@@ -2,6 +2,8 @@
 //! failures carrying the judge's reasoning, for CI tools) and JSON (everything, with
 //! transcripts). CSV cells that a spreadsheet would run as a formula are neutralised. Through
 //! a share link, who started the run and the call ids are left out.
+//! transcripts). Each carries both verdicts: the judge's, and the effective one after reviews
+//! (JUnit reports the effective one and names the judge's where a review changed it).
 
 use std::time::Duration;
 
@@ -13,13 +15,20 @@ use serde_json::json;
 use sqlx::PgPool;
 
 use crate::app::state::AppState;
+use std::collections::BTreeMap;
+
+use uuid::Uuid;
+
 use crate::db::attempts::{self, AttemptDetail};
+use crate::db::reviews::{self, Review};
 use crate::db::runs::RunRow;
+use crate::domain::review::{Outcome, effective};
 use crate::revring::AttemptResult;
 use crate::web::kit::error::AppError;
 use crate::web::kit::format::{base_url, iso};
 use crate::web::runs::access::RunAccess;
 use crate::web::runs::line::RunLine;
+use crate::web::triage::kind_label;
 
 /// Longest first line of the reasoning kept as a JUnit failure's `message` attribute (the
 /// full reasoning is the element's text).
@@ -96,11 +105,14 @@ async fn export(
     let rows = attempts::details_for_run(db, access.team_id, run.id).await?;
     // Attempt links for whoever exports: the member's pages, or the share link's.
     let links = format!("{origin}{}/attempts/", access.base);
+    let reviews = reviews::for_run(db, access.team_id, run.id).await?;
     let body = match format {
-        Format::Csv => to_csv(&run, &rows, &links, shared)?,
-        Format::Junit => to_junit(&run, &rows, &links)?,
-        Format::Json => serde_json::to_string_pretty(&to_json(&run, &rows, &links, shared))
-            .map_err(|e| AppError::Internal(e.into()))?,
+        Format::Csv => to_csv(&run, &rows, &links, shared, &reviews)?,
+        Format::Junit => to_junit(&run, &rows, &links, &reviews)?,
+        Format::Json => {
+            serde_json::to_string_pretty(&to_json(&run, &rows, &links, shared, &reviews))
+                .map_err(|e| AppError::Internal(e.into()))?
+        }
     };
     let file = format!(
         "attachment; filename=\"{}.{}\"",
@@ -148,6 +160,21 @@ pub(super) fn file_stem(run: &RunRow) -> String {
     }
 }
 
+/// The stored verdict the effective result corresponds to: the judge's, or `pass` / `fail`
+/// where a review changed it (`pending` without a verdict).
+fn effective_verdict<'a>(attempt: &'a AttemptDetail, review: Option<&Review>) -> &'a str {
+    let judged_text = attempt
+        .result
+        .as_ref()
+        .map_or("pending", AttemptResult::as_str);
+    let judged = Outcome::of_verdict(attempt.result.as_ref().map(AttemptResult::as_str));
+    match effective(judged, review.map(|r| r.kind)) {
+        counted if counted == judged => judged_text,
+        Outcome::Passed => "pass",
+        _ => "fail",
+    }
+}
+
 fn seconds(attempt: &AttemptDetail) -> Option<f64> {
     let (start, end) = (attempt.started_at?, attempt.completed_at?);
     Some((end - start).as_seconds_f64().max(0.0))
@@ -171,6 +198,7 @@ pub(crate) fn to_csv(
     rows: &[AttemptDetail],
     links: &str,
     shared: bool,
+    reviews: &BTreeMap<Uuid, Review>,
 ) -> Result<String, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::Internal(e.into());
@@ -191,10 +219,15 @@ pub(crate) fn to_csv(
         "revring_attempt_id",
         "ringside_attempt_id",
         "attempt_url",
+        "effective_result",
+        "review",
+        "review_comment",
+        "review_ticket",
     ])
     .map_err(fail)?;
     let title = RunLine::from(run.clone()).title();
     for a in rows {
+        let review = reviews.get(&a.id);
         let call_id = if shared {
             ""
         } else {
@@ -216,6 +249,10 @@ pub(crate) fn to_csv(
             a.revring_id.as_str(),
             &a.id.to_string(),
             &format!("{links}{}", a.id),
+            effective_verdict(a, review),
+            review.map_or("", |r| r.kind.as_str()),
+            review.map_or("", |r| r.comment.as_str()),
+            review.and_then(|r| r.ticket_url.as_deref()).unwrap_or(""),
         ];
         out.write_record(record.iter().map(|cell| inert(cell).into_owned()))
             .map_err(fail)?;
@@ -233,6 +270,7 @@ pub(crate) fn to_junit(
     run: &RunRow,
     rows: &[AttemptDetail],
     links: &str,
+    reviews: &BTreeMap<Uuid, Review>,
 ) -> Result<String, AppError> {
     let title = RunLine::from(run.clone()).title();
     let mut report = Report::new(format!("{} — {title}", run.suite_name));
@@ -242,8 +280,27 @@ pub(crate) fn to_junit(
     suite.add_property(Property::new("revring.status", run.status.as_str()));
     suite.add_property(Property::new("created_at", iso(&run.created_at)));
     for a in rows {
-        let reasoning = a.reasoning.clone().unwrap_or_default();
-        let status = match &a.result {
+        let review = reviews.get(&a.id);
+        let judged = a.result.as_ref().map_or("pending", AttemptResult::as_str);
+        let counted = effective_verdict(a, review);
+        let mut reasoning = a.reasoning.clone().unwrap_or_default();
+        if let Some(review) = review {
+            let note = format!(
+                "Judged {judged}; reviewed as {}{}{}",
+                kind_label(&review.kind),
+                if review.comment.is_empty() { "" } else { ": " },
+                review.comment
+            );
+            reasoning = if reasoning.is_empty() {
+                note
+            } else {
+                format!("{note}\n{reasoning}")
+            };
+        }
+        let result = (counted != judged)
+            .then(|| AttemptResult::from_api(counted))
+            .or_else(|| a.result.clone());
+        let status = match &result {
             Some(AttemptResult::Pass) => TestCaseStatus::success(),
             Some(verdict @ (AttemptResult::Fail | AttemptResult::Error)) => {
                 let kind = verdict.as_str();
@@ -285,7 +342,7 @@ pub(crate) fn to_junit(
             "ringside.attempt_url",
             format!("{links}{}", a.id),
         ));
-        if a.result == Some(AttemptResult::Pass) && !reasoning.is_empty() {
+        if result == Some(AttemptResult::Pass) && !reasoning.is_empty() {
             case.set_system_out(reasoning.as_str());
         }
         suite.add_test_case(case);
@@ -303,8 +360,10 @@ pub(crate) fn to_json(
     rows: &[AttemptDetail],
     links: &str,
     shared: bool,
+    reviews: &BTreeMap<Uuid, Review>,
 ) -> serde_json::Value {
     let line = RunLine::from(run.clone());
+    let judged = line.clone().judged(true);
     let mut value = json!({
         "run": {
             "id": run.id,
@@ -321,9 +380,15 @@ pub(crate) fn to_json(
                 "done": run.attempts_done,
                 "passed": run.attempts_passed,
                 "failed": run.attempts_failed,
+                "judgedPassed": judged.passed(),
+                "judgedFailed": judged.failed(),
+                "effectivePassed": line.passed(),
+                "effectiveFailed": line.failed(),
             },
         },
-        "attempts": rows.iter().map(|a| json!({
+        "attempts": rows.iter().map(|a| {
+            let review = reviews.get(&a.id);
+            json!({
             "id": a.revring_id,
             "ringsideId": a.id,
             "url": format!("{links}{}", a.id),
@@ -331,13 +396,22 @@ pub(crate) fn to_json(
             "testCaseName": a.test_case_name,
             "attemptNumber": a.attempt_number,
             "result": a.result,
+            "judgedResult": a.result,
+            "effectiveResult": (a.result.is_some()).then(|| effective_verdict(a, review)),
+            "review": review.map(|r| json!({
+                "kind": r.kind.as_str(),
+                "comment": r.comment,
+                "ticketUrl": r.ticket_url,
+                "reviewedBy": r.reviewer,
+                "reviewedAt": iso(&r.reviewed_at),
+            })),
             "reasoning": a.reasoning,
             "callId": a.call_id,
             "inboundCallId": a.inbound_call_id,
             "startedAt": a.started_at.as_ref().map(iso),
             "completedAt": a.completed_at.as_ref().map(iso),
             "transcript": a.transcript,
-        })).collect::<Vec<_>>(),
+        })}).collect::<Vec<_>>(),
     });
     if shared {
         if let Some(run) = value["run"].as_object_mut() {

@@ -65,11 +65,16 @@ pub(crate) fn human_duration(seconds: i64) -> String {
 pub(crate) struct RunLine {
     /// The stored run.
     pub run: RunRow,
+    /// Whether counts are the judge's alone (else effective: reviews included).
+    pub judged_only: bool,
 }
 
 impl From<RunRow> for RunLine {
     fn from(run: RunRow) -> Self {
-        Self { run }
+        Self {
+            run,
+            judged_only: false,
+        }
     }
 }
 
@@ -96,10 +101,39 @@ impl RunLine {
         )
     }
 
+    /// The same run counted the judge's way alone (`true`) or with reviews.
+    pub(crate) fn judged(mut self, judged_only: bool) -> Self {
+        self.judged_only = judged_only;
+        self
+    }
+
+    /// Attempts passed, as counted (effective unless judged only).
+    pub(crate) fn passed(&self) -> i32 {
+        self.run.attempts_passed + self.shift()
+    }
+
+    /// Attempts failed or errored, as counted.
+    pub(crate) fn failed(&self) -> i32 {
+        self.run.attempts_failed - self.shift()
+    }
+
+    /// Whether reviews change this run's counts.
+    pub(crate) fn reviews_shift(&self) -> bool {
+        self.run.review_pass_delta != 0
+    }
+
+    fn shift(&self) -> i32 {
+        if self.judged_only {
+            0
+        } else {
+            self.run.review_pass_delta
+        }
+    }
+
     /// `passed / judged` as a percentage, or a dash before any verdict.
     pub(crate) fn pass_rate(&self) -> String {
         let judged = self.run.attempts_passed + self.run.attempts_failed;
-        format_rate(pass_rate(self.run.attempts_passed, judged))
+        format_rate(pass_rate(self.passed(), judged))
     }
 
     /// Finished attempts as a percentage of all (for progress bars).

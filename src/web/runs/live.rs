@@ -43,12 +43,35 @@ const KEEP_ALIVE: Duration = Duration::from_secs(15);
 pub(crate) struct RunQuery {
     /// `1` to show failed attempts only.
     pub failures: Option<String>,
+    /// `judged` to count the judge's verdicts alone (default: reviews included).
+    pub verdicts: Option<String>,
 }
 
 impl RunQuery {
     /// Whether only failed attempts are wanted.
     pub(crate) fn failures_only(&self) -> bool {
         self.failures.as_deref() == Some("1")
+    }
+
+    /// Whether the judge's verdicts alone are counted.
+    pub(crate) fn judged_only(&self) -> bool {
+        self.verdicts.as_deref() == Some("judged")
+    }
+
+    /// The query string that keeps these choices (`?failures=1&verdicts=judged`, or empty).
+    fn suffix(&self) -> String {
+        let mut parts = Vec::new();
+        if self.failures_only() {
+            parts.push("failures=1");
+        }
+        if self.judged_only() {
+            parts.push("verdicts=judged");
+        }
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!("?{}", parts.join("&"))
+        }
     }
 }
 
@@ -85,14 +108,14 @@ pub(crate) async fn show(
     access: RunAccess,
     Query(query): Query<RunQuery>,
 ) -> Result<Html<String>, AppError> {
-    render(&state, access, query.failures_only()).await
+    render(&state, access, &query).await
 }
 
 /// The run page for whoever `access` says is looking.
 pub(crate) async fn render(
     state: &AppState,
     access: RunAccess,
-    failures_only: bool,
+    query: &RunQuery,
 ) -> Result<Html<String>, AppError> {
     let line = RunLine::from(access.run.clone());
     let layout = access.layout(line.title()).await;
@@ -101,17 +124,19 @@ pub(crate) async fn render(
         access.team_id,
         access.run.clone(),
         access.base.clone(),
-        failures_only,
+        query.failures_only(),
+        query.judged_only(),
     )
     .await?;
     body.link_baseline = !access.is_link();
     body.shared = access.is_link();
+    body.can_review = access.can_change();
     let live = LiveSection {
         body,
         csrf_token: layout.csrf_token.clone(),
         can_cancel: access.can_change(),
     };
-    let filter = if failures_only { "?failures=1" } else { "" };
+    let filter = query.suffix();
     let page = RunPage {
         live_html: live.render()?,
         events_src: (!access.is_link()).then(|| format!("{}/events{filter}", access.base)),
@@ -211,6 +236,7 @@ pub(crate) async fn events(
         run_id,
         failures_only: query.failures_only(),
         can_cancel: member.role >= Role::Member,
+        judged_only: query.judged_only(),
     };
     let watch = Watch {
         updates: state.run_updates.subscribe(),

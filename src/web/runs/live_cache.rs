@@ -23,14 +23,18 @@ pub(crate) struct SectionKey {
     pub(crate) run_id: Uuid,
     /// Only failed attempts.
     pub(crate) failures_only: bool,
-    /// Whether the cancel button shows.
+    /// Whether the cancel button and the review controls show.
     pub(crate) can_cancel: bool,
+    /// Counts are the judge's alone, without reviews.
+    pub(crate) judged_only: bool,
 }
 
 impl SectionKey {
     /// The variant number of this rendering among a run's.
     pub(crate) fn variant(&self) -> u8 {
-        u8::from(self.failures_only) | (u8::from(self.can_cancel) << 1)
+        u8::from(self.failures_only)
+            | (u8::from(self.can_cancel) << 1)
+            | (u8::from(self.judged_only) << 2)
     }
 }
 
@@ -52,13 +56,23 @@ pub(crate) async fn load(db: &PgPool, key: SectionKey) -> Snapshot {
         }
     };
     let base = format!("/runs/{}", key.run_id);
-    let body = match RunBody::load(db, key.team_id, run, base, key.failures_only).await {
+    let loaded = RunBody::load(
+        db,
+        key.team_id,
+        run,
+        base,
+        key.failures_only,
+        key.judged_only,
+    )
+    .await;
+    let mut body = match loaded {
         Ok(body) => body,
         Err(error) => {
             tracing::warn!(%error, run = %key.run_id, "live section: reading attempts failed");
             return Snapshot::Gone;
         }
     };
+    body.can_review = key.can_cancel;
     let done = !body.line.run.polling;
     let section = LiveSection {
         body,

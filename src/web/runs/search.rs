@@ -132,6 +132,10 @@ impl Hit {
         verdict_badge(self.hit.result.as_ref())
     }
 
+    fn case_href(&self) -> String {
+        crate::web::cases::case_href(self.hit.suite_id, &self.hit.test_case_revring_id)
+    }
+
     fn run_id(&self) -> Uuid {
         self.hit.run_id
     }

@@ -121,7 +121,9 @@ async fn landing(
         Some(ShareKind::Run) => {
             let run_id = link.target_id;
             let access = RunAccess::for_link(&state, &token, link, run_id).await?;
-            Ok(live::render(&state, access, false).await?.into_response())
+            Ok(live::render(&state, access, &Default::default())
+                .await?
+                .into_response())
         }
         Some(ShareKind::Suite) => {
             let suite = suites::get(&state.db, link.team_id, link.target_id)

@@ -16,6 +16,7 @@ use crate::web::kit::extract::{Path, Query};
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::trends::grid::{self, CaseLine};
+use crate::web::triage::toggle::VerdictToggle;
 
 /// Runs the case history shows unless asked otherwise.
 pub const DEFAULT_HISTORY_RUNS: i64 = 30;
@@ -53,6 +54,7 @@ struct HistoryPage {
     cases: Vec<CaseLine>,
     run_count: i64,
     by_name: bool,
+    toggle: VerdictToggle,
 }
 
 impl HistoryPage {
@@ -77,6 +79,10 @@ impl HistoryPage {
         attempts_href(run.id, &case.case_id)
     }
 
+    fn case_href(&self, case: &CaseLine) -> String {
+        crate::web::cases::case_href(self.suite_id, &case.case_id)
+    }
+
     fn rate(&self, case: &CaseLine) -> String {
         if case.judged_runs() == 0 {
             return "—".into();
@@ -86,19 +92,27 @@ impl HistoryPage {
 }
 
 /// `GET /suites/{id}/cases?runs=&sort=`
-pub async fn history(
+pub(crate) async fn history(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
     Path(suite_id): Path<Uuid>,
     Query(query): Query<HistoryQuery>,
+    toggle: VerdictToggle,
 ) -> Result<Html<String>, AppError> {
     let run_count = query
         .runs
         .unwrap_or(DEFAULT_HISTORY_RUNS)
         .clamp(1, MAX_HISTORY_RUNS);
     let by_name = query.sort.as_deref() == Some("name");
-    let grid = grid::load(&state.db, member.team_id, suite_id, run_count).await?;
+    let grid = grid::load(
+        &state.db,
+        member.team_id,
+        suite_id,
+        run_count,
+        toggle.judged_only,
+    )
+    .await?;
     let mut cases = grid.cases;
     if !by_name {
         // Stable sort: equal rates keep name order.
@@ -114,6 +128,7 @@ pub async fn history(
         cases,
         run_count,
         by_name,
+        toggle,
     };
     Ok(Html(page.render()?))
 }
@@ -135,6 +150,7 @@ struct FlakyPage {
     cases: Vec<ScoredCase>,
     min_runs: usize,
     threshold: f64,
+    toggle: VerdictToggle,
 }
 
 impl FlakyPage {
@@ -146,6 +162,10 @@ impl FlakyPage {
         format!("{}%", (case.score.failure_share() * 100.0).round())
     }
 
+    fn case_href(&self, case: &ScoredCase) -> String {
+        crate::web::cases::case_href(self.suite_id, &case.line.case_id)
+    }
+
     fn flaky_count(&self) -> usize {
         self.cases
             .iter()
@@ -155,13 +175,21 @@ impl FlakyPage {
 }
 
 /// `GET /suites/{id}/flaky`
-pub async fn flaky(
+pub(crate) async fn flaky(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
     Path(suite_id): Path<Uuid>,
+    toggle: VerdictToggle,
 ) -> Result<Html<String>, AppError> {
-    let grid = grid::load(&state.db, member.team_id, suite_id, FLAKE_WINDOW_RUNS).await?;
+    let grid = grid::load(
+        &state.db,
+        member.team_id,
+        suite_id,
+        FLAKE_WINDOW_RUNS,
+        toggle.judged_only,
+    )
+    .await?;
     let mut cases: Vec<ScoredCase> = grid
         .cases
         .into_iter()
@@ -187,6 +215,7 @@ pub async fn flaky(
         cases,
         min_runs: flake::MIN_RUNS,
         threshold: flake::FLAKY_THRESHOLD,
+        toggle,
     };
     Ok(Html(page.render()?))
 }

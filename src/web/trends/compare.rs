@@ -23,6 +23,7 @@ use crate::web::kit::extract::Query;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::runs::line::{RunLine, verdict_badge};
+use crate::web::triage::toggle::VerdictToggle;
 
 /// Runs offered as the base of a comparison.
 const BASE_CHOICES: i64 = 30;
@@ -48,13 +49,14 @@ pub struct Comparison {
     pub choices: Vec<TrendRun>,
 }
 
-/// Loads both runs, their case results and the base choices (two round trips of concurrent
-/// queries): the SQL the comparison page needs (`ringside bench` times it on its own).
+/// Loads both runs, their case results (effective unless `judged_only`) and the base choices
+/// (two round trips of concurrent queries): the SQL the comparison page needs (`ringside bench` times it on its own).
 pub async fn load(
     db: &PgPool,
     team_id: Uuid,
     run_id: Uuid,
     base_id: Option<Uuid>,
+    judged_only: bool,
 ) -> Result<Comparison, AppError> {
     let (run, base_id) = match base_id {
         Some(base_id) => (runs::get(db, team_id, run_id).await?, Some(base_id)),
@@ -73,7 +75,7 @@ pub async fn load(
             }
         },
         case_results::for_runs(db, team_id, &ids),
-        trends::latest_runs(db, team_id, run.suite_id, BASE_CHOICES),
+        trends::latest_runs(db, team_id, run.suite_id, BASE_CHOICES, judged_only),
     )?;
     if base_id.is_some() && base.is_none() {
         return Err(AppError::NotFound);
@@ -84,11 +86,11 @@ pub async fn load(
         Some(_) => run_diff::diff(
             &theirs
                 .into_iter()
-                .map(CaseResultRow::into_case)
+                .map(|row| row.into_case(judged_only))
                 .collect::<Vec<_>>(),
             &mine
                 .into_iter()
-                .map(CaseResultRow::into_case)
+                .map(|row| row.into_case(judged_only))
                 .collect::<Vec<_>>(),
         ),
         None => Vec::new(),
@@ -116,6 +118,7 @@ struct ComparePage {
     groups: Vec<Group>,
     summary: Vec<(DiffKind, usize)>,
     choices: Vec<TrendRun>,
+    toggle: VerdictToggle,
 }
 
 impl ComparePage {
@@ -159,13 +162,21 @@ impl ComparePage {
 }
 
 /// `GET /compare?run=&base=`
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
     Query(query): Query<CompareQuery>,
+    toggle: VerdictToggle,
 ) -> Result<Html<String>, AppError> {
-    let comparison = load(&state.db, member.team_id, query.run, query.base).await?;
+    let comparison = load(
+        &state.db,
+        member.team_id,
+        query.run,
+        query.base,
+        toggle.judged_only,
+    )
+    .await?;
     let summary: Vec<(DiffKind, usize)> = DiffKind::ALL
         .iter()
         .map(|kind| {
@@ -197,6 +208,7 @@ pub async fn show(
         groups,
         summary,
         choices: comparison.choices,
+        toggle,
     };
     Ok(Html(page.render()?))
 }
@@ -213,10 +225,13 @@ pub struct CaseQuery {
 }
 
 /// One turn of a transcript as shown.
-struct Turn {
-    speaker: String,
-    agent: bool,
-    text: String,
+pub(crate) struct Turn {
+    /// Who spoke, in words.
+    pub(crate) speaker: String,
+    /// Whether the agent under test spoke.
+    pub(crate) agent: bool,
+    /// What was said.
+    pub(crate) text: String,
 }
 
 /// One run's attempts of the case.
@@ -225,7 +240,8 @@ struct Side {
     attempts: Vec<(CaseAttempt, Vec<Turn>)>,
 }
 
-fn turns(transcript: &serde_json::Value) -> Vec<Turn> {
+/// A stored transcript as turns.
+pub(crate) fn turns(transcript: &serde_json::Value) -> Vec<Turn> {
     let entries: Vec<TranscriptEntry> =
         serde_json::from_value(transcript.clone()).unwrap_or_default();
     entries

@@ -22,6 +22,7 @@ use crate::web::kit::labels::Narrow;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::runs::line::status_badge;
+use crate::web::triage::toggle::VerdictToggle;
 
 /// Finished runs a sparkline shows.
 pub const SPARK_RUNS: i64 = 20;
@@ -50,12 +51,16 @@ pub struct DashboardData {
     pub week: WeekTotals,
 }
 
-/// Loads the dashboard's data (three concurrent queries): the SQL the page needs, which
+/// Loads the dashboard's data (three concurrent queries; effective results unless `judged_only`): the SQL the page needs, which
 /// `ringside bench` also times on its own.
-pub async fn load(db: &PgPool, team_id: Uuid) -> Result<DashboardData, AppError> {
+pub async fn load(
+    db: &PgPool,
+    team_id: Uuid,
+    judged_only: bool,
+) -> Result<DashboardData, AppError> {
     let (suites, failing, week) = tokio::try_join!(
-        trends::dashboard(db, team_id, SPARK_RUNS, PAST_DAYS),
-        trends::failing_most(db, team_id, FAILING_WINDOW_RUNS, FAILING_LIMIT),
+        trends::dashboard(db, team_id, SPARK_RUNS, PAST_DAYS, judged_only),
+        trends::failing_most(db, team_id, FAILING_WINDOW_RUNS, FAILING_LIMIT, judged_only),
         trends::week_totals(db, team_id),
     )?;
     Ok(DashboardData {
@@ -119,8 +124,11 @@ async fn load_narrowed(
     db: &PgPool,
     team_id: Uuid,
     labels: &serde_json::Value,
+    judged_only: bool,
 ) -> Result<DashboardData, AppError> {
-    let suites = run_labels::dashboard_labelled(db, team_id, SPARK_RUNS, PAST_DAYS, labels).await?;
+    let suites =
+        run_labels::dashboard_labelled(db, team_id, SPARK_RUNS, PAST_DAYS, labels, judged_only)
+            .await?;
     let week = trends::week_totals(db, team_id).await?;
     Ok(DashboardData {
         suites,
@@ -266,6 +274,7 @@ struct HomePage {
     spark_box: String,
     past_days: i32,
     headline: Headline,
+    toggle: VerdictToggle,
     /// The branch / environment the page is narrowed to.
     narrow: Narrow,
     /// Why the narrowing was refused, if it was.
@@ -278,26 +287,35 @@ impl HomePage {
     fn failing_share(&self, case: &FailingCase) -> String {
         format!("{} of {}", case.failing_runs, case.runs)
     }
+
+    fn case_href(&self, case: &FailingCase) -> String {
+        crate::web::cases::case_href(case.suite_id, &case.test_case_revring_id)
+    }
 }
 
 /// `GET /`
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
     Query(query): Query<DashboardQuery>,
+    toggle: VerdictToggle,
 ) -> Result<Html<String>, AppError> {
     let narrow = Narrow {
         branch: query.branch,
         environment: query.environment,
     };
+    let judged_only = toggle.judged_only;
     let (data, narrow_error) = match narrow.labels() {
         Ok(labels) if !narrow.is_empty() => (
-            load_narrowed(&state.db, member.team_id, &labels).await?,
+            load_narrowed(&state.db, member.team_id, &labels, judged_only).await?,
             None,
         ),
-        Ok(_) => (load(&state.db, member.team_id).await?, None),
-        Err(problem) => (load(&state.db, member.team_id).await?, Some(problem)),
+        Ok(_) => (load(&state.db, member.team_id, judged_only).await?, None),
+        Err(problem) => (
+            load(&state.db, member.team_id, judged_only).await?,
+            Some(problem),
+        ),
     };
     let overview = if data.suites.is_empty() {
         Some(overview(&state, member.team_id, member.role >= Role::Admin).await?)
@@ -315,6 +333,7 @@ pub async fn show(
         has_keys,
         spark_box: format!("0 0 {SPARK_WIDTH} {SPARK_HEIGHT}"),
         past_days: PAST_DAYS,
+        toggle,
         narrow,
         narrow_error,
         narrow_range: None,

@@ -64,36 +64,39 @@ impl CaseLine {
     }
 }
 
-/// Loads the suite, its `runs` latest runs and their case results, concurrently: the SQL the
+/// Loads the suite, its `runs` latest runs and their case results (effective unless
+/// `judged_only`), concurrently: the SQL the
 /// case history and flaky pages need (`ringside bench` times it on its own).
 pub async fn load(
     db: &PgPool,
     team_id: Uuid,
     suite_id: Uuid,
     runs: i64,
+    judged_only: bool,
 ) -> Result<CaseGrid, AppError> {
     let (suite, latest, rows) = tokio::try_join!(
         suites::get(db, team_id, suite_id),
-        trends::latest_runs(db, team_id, suite_id, runs),
+        trends::latest_runs(db, team_id, suite_id, runs, judged_only),
         case_results::for_latest_runs(db, team_id, suite_id, runs),
     )?;
     let suite = suite.ok_or(AppError::NotFound)?;
     Ok(CaseGrid {
-        cases: arrange(&latest, rows),
+        cases: arrange(&latest, rows, judged_only),
         runs: latest,
         suite,
     })
 }
 
-/// Lines up case results with `runs` (newest first): one line per case, in name order.
-pub fn arrange(runs: &[TrendRun], rows: Vec<CaseResultRow>) -> Vec<CaseLine> {
+/// Lines up case results with `runs` (newest first): one line per case, in name order, with
+/// effective counts (the judge's when `judged_only`).
+pub fn arrange(runs: &[TrendRun], rows: Vec<CaseResultRow>, judged_only: bool) -> Vec<CaseLine> {
     let column: HashMap<Uuid, usize> = runs.iter().enumerate().map(|(i, r)| (r.id, i)).collect();
     let mut lines: HashMap<String, (usize, CaseLine)> = HashMap::new();
     for row in rows {
         let Some(&index) = column.get(&row.run_id) else {
             continue;
         };
-        let counts = row.counts();
+        let counts = row.counts(judged_only);
         let (newest, line) = lines
             .entry(row.test_case_revring_id.clone())
             .or_insert_with(|| {

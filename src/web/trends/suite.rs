@@ -22,6 +22,7 @@ use crate::web::kit::labels::Narrow;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::trends::charts::{self, BarChart, LineChart};
+use crate::web::triage::toggle::VerdictToggle;
 
 /// Most runs one trend page charts; a longer range shows its latest this-many runs and says so.
 pub const MAX_TREND_RUNS: i64 = 500;
@@ -49,18 +50,27 @@ pub struct TrendData {
     pub truncated: bool,
 }
 
-/// Loads the trend page's data (the suite and its runs in range, concurrently): the SQL the
+/// Loads the trend page's data (the suite and its runs in range with effective counts unless
+/// `judged_only`, concurrently): the SQL the
 /// page needs, which `ringside bench` also times on its own.
 pub async fn load(
     db: &PgPool,
     team_id: Uuid,
     suite_id: Uuid,
     range: TrendRange,
+    judged_only: bool,
 ) -> Result<TrendData, AppError> {
     let since = range.since(OffsetDateTime::now_utc());
     let (suite, mut runs) = tokio::try_join!(
         suites::get(db, team_id, suite_id),
-        trends::finished_runs_since(db, team_id, suite_id, since, MAX_TREND_RUNS + 1),
+        trends::finished_runs_since(
+            db,
+            team_id,
+            suite_id,
+            since,
+            MAX_TREND_RUNS + 1,
+            judged_only
+        ),
     )?;
     let suite = suite.ok_or(AppError::NotFound)?;
     let truncated = runs.len() as i64 > MAX_TREND_RUNS;
@@ -80,6 +90,7 @@ async fn load_narrowed(
     suite_id: Uuid,
     range: TrendRange,
     labels: &serde_json::Value,
+    judged_only: bool,
 ) -> Result<TrendData, AppError> {
     let since = range.since(OffsetDateTime::now_utc());
     let (suite, mut runs) = tokio::try_join!(
@@ -90,7 +101,8 @@ async fn load_narrowed(
             suite_id,
             since,
             labels,
-            MAX_TREND_RUNS + 1
+            MAX_TREND_RUNS + 1,
+            judged_only
         ),
     )?;
     let suite = suite.ok_or(AppError::NotFound)?;
@@ -120,6 +132,8 @@ struct TrendPage {
     pass_chart: LineChart,
     counts_chart: BarChart,
     duration_chart: LineChart,
+    /// Effective or judged counts (share links show effective ones, without the switch).
+    toggle: VerdictToggle,
     /// The branch / environment the page is narrowed to.
     narrow: Narrow,
     /// Why the narrowing was refused, if it was.
@@ -129,7 +143,13 @@ struct TrendPage {
 }
 
 impl TrendPage {
-    fn new(layout: Layout, data: TrendData, range: TrendRange, shared: bool) -> Self {
+    fn new(
+        layout: Layout,
+        data: TrendData,
+        range: TrendRange,
+        shared: bool,
+        toggle: VerdictToggle,
+    ) -> Self {
         let linked = !shared;
         let mut page = Self {
             layout,
@@ -144,6 +164,7 @@ impl TrendPage {
             counts_chart: charts::counts_chart(&data.runs),
             duration_chart: charts::duration_chart(&data.runs),
             runs: data.runs,
+            toggle,
             narrow: Narrow::default(),
             narrow_error: None,
             narrow_range: Some(range.key().to_owned()),
@@ -175,35 +196,45 @@ impl TrendPage {
 }
 
 /// `GET /suites/{id}/trend?range=`
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
     Path(suite_id): Path<Uuid>,
     Query(query): Query<TrendQuery>,
+    toggle: VerdictToggle,
 ) -> Result<Html<String>, AppError> {
     let range = TrendRange::parse(query.range.as_deref());
     let narrow = Narrow {
         branch: query.branch,
         environment: query.environment,
     };
+    let judged_only = toggle.judged_only;
     let (data, narrow_error) = match narrow.labels() {
         Ok(labels) if !narrow.is_empty() => (
-            load_narrowed(&state.db, member.team_id, suite_id, range, &labels).await?,
+            load_narrowed(
+                &state.db,
+                member.team_id,
+                suite_id,
+                range,
+                &labels,
+                judged_only,
+            )
+            .await?,
             None,
         ),
         Ok(_) => (
-            load(&state.db, member.team_id, suite_id, range).await?,
+            load(&state.db, member.team_id, suite_id, range, judged_only).await?,
             None,
         ),
         Err(problem) => (
-            load(&state.db, member.team_id, suite_id, range).await?,
+            load(&state.db, member.team_id, suite_id, range, judged_only).await?,
             Some(problem),
         ),
     };
     let title = format!("{} · trend", data.suite.name);
     let layout = Layout::for_member(title, "suites", &member, &session).await;
-    let mut page = TrendPage::new(layout, data, range, false);
+    let mut page = TrendPage::new(layout, data, range, false, toggle);
     page.narrow = narrow;
     page.narrow_error = narrow_error;
     Ok(Html(page.render()?))
@@ -217,9 +248,12 @@ pub async fn shared_suite_trend(
     suite_id: Uuid,
 ) -> Result<Html<String>, AppError> {
     let range = TrendRange::default();
-    let data = load(&state.db, team_id, suite_id, range).await?;
+    let data = load(&state.db, team_id, suite_id, range, false).await?;
     let layout = Layout::bare(format!("{} · trend", data.suite.name));
-    Ok(Html(TrendPage::new(layout, data, range, true).render()?))
+    let toggle = VerdictToggle::default();
+    Ok(Html(
+        TrendPage::new(layout, data, range, true, toggle).render()?,
+    ))
 }
 
 /// [`shared_suite_trend`] as opened through `link`: the page names the team that shared it and
@@ -229,7 +263,10 @@ pub async fn shared_suite_trend_for(
     link: &ResolvedLink,
 ) -> Result<Html<String>, AppError> {
     let range = TrendRange::default();
-    let data = load(&state.db, link.team_id, link.target_id, range).await?;
+    let data = load(&state.db, link.team_id, link.target_id, range, false).await?;
     let layout = Layout::shared(format!("{} · trend", data.suite.name), link);
-    Ok(Html(TrendPage::new(layout, data, range, true).render()?))
+    let toggle = VerdictToggle::default();
+    Ok(Html(
+        TrendPage::new(layout, data, range, true, toggle).render()?,
+    ))
 }

@@ -94,7 +94,8 @@ async fn every_endpoint_is_documented_and_real_responses_validate() {
     assert!(paths.keys().all(|path| path.starts_with("/api/v1/")));
     for (path, item) in paths {
         for method in item.as_object().unwrap().keys() {
-            if method == "post" {
+            // Writes (post, put, delete) are exercised by their own tests.
+            if method != "get" {
                 continue;
             }
             let response = api
