@@ -166,6 +166,18 @@ pub async fn active_count_by(db: &PgPool, team_id: Uuid, created_by: Uuid) -> sq
     .await
 }
 
+/// Whether `created_by` ever made a link of the team (revoked and expired ones count).
+pub async fn any_created_by(db: &PgPool, team_id: Uuid, created_by: Uuid) -> sqlx::Result<bool> {
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM share_links WHERE team_id = $1 AND created_by = $2)
+               AS "any!""#,
+        team_id,
+        created_by
+    )
+    .fetch_one(db)
+    .await
+}
+
 /// Revokes every working link of the team that `created_by` made; returns how many.
 pub async fn revoke_all_by(db: &PgPool, team_id: Uuid, created_by: Uuid) -> sqlx::Result<u64> {
     let done = sqlx::query!(

@@ -102,14 +102,27 @@ const STATE_CHANGING: &[Route] = &[
         ],
     ),
     ("POST", "/shares/{id}/revoke", &[]),
+    ("POST", "/shares/by/{user_id}/revoke", &[]),
+    (
+        "POST",
+        "/tokens",
+        &[("name", "Nightly CI"), ("scope", "run"), ("expires", "90d")],
+    ),
+    ("POST", "/tokens/{id}/revoke", &[]),
 ];
 
 /// Where the token-authenticated API lives: no sessions, so no CSRF; its isolation is by token.
 const API_PREFIX: &str = "/api/";
 
-/// Every route under [`API_PREFIX`] (none yet on this branch). Each must answer 404 to another
-/// team's token with this team's ids; list it here when the API lands.
-const API_ROUTES: &[(&str, &str)] = &[];
+/// Every route under [`API_PREFIX`] that the router declares with `.route(…)`: the document and
+/// the catch-all that answers unknown API paths in JSON. The resources themselves are declared
+/// through utoipa (`routes!`), and their team isolation is tested in `api::foundation` and
+/// `api::runs` with another team's token.
+const API_ROUTES: &[(&str, &str)] = &[
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/{*rest}"),
+    ("POST", "/api/v1/{*rest}"),
+];
 
 /// Routes that are not a team's data, or whose ids are a credential of their own.
 const WITHOUT_TEAM_IDS: &[&str] = &["/invite/{token}", "/s/{token}", "/static/{*path}"];

@@ -360,6 +360,10 @@ pub(crate) async fn revoke_all_by(
     Path(user_id): Path<Uuid>,
 ) -> Result<Redirect, AppError> {
     member.require(Role::Admin)?;
+    // Someone who never made a link here is nobody this team knows: 404, like any other id.
+    if !share_links::any_created_by(&state.db, member.team_id, user_id).await? {
+        return Err(AppError::NotFound);
+    }
     let revoked = share_links::revoke_all_by(&state.db, member.team_id, user_id).await?;
     if revoked > 0 {
         let target = format!("{revoked} link(s) created by {user_id}");

@@ -70,6 +70,7 @@ fn route_path(argument: &str) -> String {
         .trim_matches('"');
     literal
         .replace("{prefix}", MEMBERS_RUN)
+        .replace("{PREFIX}", "/api/v1")
         .replace("{{", "{")
         .replace("}}", "}")
 }

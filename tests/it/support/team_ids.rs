@@ -18,6 +18,7 @@ pub(crate) struct Ids {
     pub invitation: Uuid,
     pub invite_token: String,
     pub share: Uuid,
+    pub token: Uuid,
 }
 
 impl Ids {
@@ -62,6 +63,23 @@ impl Ids {
         )
         .await
         .unwrap();
+        // Stands for SHA-256 of a secret: 32 bytes, unique per team.
+        let hash: Vec<u8> = format!("{name:-<32}").bytes().take(32).collect();
+        let token = ringside::db::api_tokens::create(
+            db,
+            &ringside::db::api_tokens::NewToken {
+                team_id,
+                name: &format!("{name} CI"),
+                prefix: "rst_test",
+                token_hash: &hash,
+                scope: ringside::auth::Scope::Run,
+                created_by: Some(admin),
+                from_command_line: false,
+                expires_at: None,
+            },
+        )
+        .await
+        .unwrap();
         Self {
             team_id,
             suite,
@@ -71,6 +89,7 @@ impl Ids {
             invitation,
             invite_token,
             share,
+            token,
         }
     }
 
@@ -87,6 +106,7 @@ impl Ids {
                     ("keys", "id") => self.suite.key_id.to_string(),
                     ("invitations", "id") => self.invitation.to_string(),
                     ("shares", "id") => self.share.to_string(),
+                    ("tokens", "id") => self.token.to_string(),
                     (_, "run_id") => self.run.to_string(),
                     (_, "attempt_id") => self.attempt.to_string(),
                     (_, "user_id") => self.member.to_string(),
