@@ -21,12 +21,19 @@ use crate::db::Database;
 use crate::revring::RevRing;
 use crate::sync::Worker;
 use crate::sync::live::RunUpdates;
+use crate::sync::scheduler::Scheduler;
 
 /// A session ends after this long without a request.
 pub const SESSION_IDLE_TIMEOUT: time::Duration = time::Duration::days(7);
 
 /// How often expired sessions are deleted from the database.
 const SESSION_CLEANUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// How often each process looks for due schedule slots.
+const SCHEDULE_TICK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How often each process looks for alerts to deliver.
+const DELIVERY_TICK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Name of the session cookie.
 const SESSION_COOKIE: &str = "ringside_session";
@@ -35,7 +42,7 @@ const SESSION_COOKIE: &str = "ringside_session";
 pub struct Application {
     listener: TcpListener,
     router: Router,
-    worker: Option<tokio::task::JoinHandle<()>>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
     stopping: Stopping,
 }
 
@@ -46,12 +53,18 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", args.bind))?;
         let (router, state) = build_router(args, db).await?;
-        let worker = (!args.no_sync)
-            .then(|| Worker::new(state.revring_access(), args.sync_settings()).spawn());
+        let mut workers = Vec::new();
+        if !args.no_sync {
+            workers.push(Worker::new(state.revring_access(), args.sync_settings()).spawn());
+            let scheduler = Scheduler::new(state.revring_access(), crate::sync::owner_name());
+            workers.push(scheduler.spawn(SCHEDULE_TICK));
+            let deliverer = state.deliverer(crate::sync::owner_name());
+            workers.push(deliverer.spawn(DELIVERY_TICK));
+        }
         Ok(Self {
             listener,
             router,
-            worker,
+            workers,
             stopping: state.stopping,
         })
     }
@@ -80,8 +93,9 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await
             .context("server error");
-        // Every sync write is one transaction: stopping the worker mid-poll loses nothing.
-        if let Some(worker) = self.worker {
+        // Every sync, schedule and delivery write is one transaction: stopping the workers at any
+        // point loses nothing (a claimed slot or alert is taken over after its lease).
+        for worker in self.workers {
             worker.abort();
         }
         served
@@ -123,6 +137,7 @@ pub async fn build_router(args: &ServeArgs, db: PgPool) -> anyhow::Result<(Route
         master_key: Arc::new(master_key),
         revring,
         setup_done: Arc::new(AtomicBool::new(false)),
+        delivery: Arc::new(args.delivery_settings()),
     };
     Ok((crate::web::router(state.clone(), sessions), state))
 }

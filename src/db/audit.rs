@@ -34,11 +34,31 @@ pub enum AuditAction {
     ShareCreated,
     /// A share link was revoked.
     ShareRevoked,
+    /// A schedule was created.
+    ScheduleCreated,
+    /// A schedule was changed.
+    ScheduleChanged,
+    /// A schedule was paused (by a person, or by itself with the reason).
+    SchedulePaused,
+    /// A schedule was resumed.
+    ScheduleResumed,
+    /// A schedule was deleted.
+    ScheduleDeleted,
+    /// An alert channel was added.
+    AlertChannelAdded,
+    /// An alert channel was removed.
+    AlertChannelRemoved,
+    /// A test alert was sent to a channel.
+    AlertChannelTested,
+    /// An alert rule was added.
+    AlertRuleAdded,
+    /// An alert rule was removed.
+    AlertRuleRemoved,
 }
 
 impl AuditAction {
     /// Every action, for mapping stored names back.
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 24] = [
         Self::KeyAdded,
         Self::KeyRotated,
         Self::KeyRevoked,
@@ -53,6 +73,16 @@ impl AuditAction {
         Self::RunCancelled,
         Self::ShareCreated,
         Self::ShareRevoked,
+        Self::ScheduleCreated,
+        Self::ScheduleChanged,
+        Self::SchedulePaused,
+        Self::ScheduleResumed,
+        Self::ScheduleDeleted,
+        Self::AlertChannelAdded,
+        Self::AlertChannelRemoved,
+        Self::AlertChannelTested,
+        Self::AlertRuleAdded,
+        Self::AlertRuleRemoved,
     ];
 
     /// The stored machine name.
@@ -72,6 +102,16 @@ impl AuditAction {
             Self::RunCancelled => "run.cancelled",
             Self::ShareCreated => "share.created",
             Self::ShareRevoked => "share.revoked",
+            Self::ScheduleCreated => "schedule.created",
+            Self::ScheduleChanged => "schedule.changed",
+            Self::SchedulePaused => "schedule.paused",
+            Self::ScheduleResumed => "schedule.resumed",
+            Self::ScheduleDeleted => "schedule.deleted",
+            Self::AlertChannelAdded => "alert_channel.added",
+            Self::AlertChannelRemoved => "alert_channel.removed",
+            Self::AlertChannelTested => "alert_channel.tested",
+            Self::AlertRuleAdded => "alert_rule.added",
+            Self::AlertRuleRemoved => "alert_rule.removed",
         }
     }
 

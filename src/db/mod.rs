@@ -1,6 +1,9 @@
 //! Database access: the connection pool, migrations, and the managed local cluster.
 
 pub mod accounts;
+pub mod alert_channels;
+pub mod alert_outbox;
+pub mod alert_rules;
 pub mod api_keys;
 pub mod attempts;
 pub mod audit;
@@ -12,6 +15,7 @@ pub mod local;
 pub mod login_failures;
 pub mod run_starts;
 pub mod runs;
+pub mod schedules;
 pub mod search;
 pub mod share_links;
 pub mod suites;

@@ -5,11 +5,16 @@
 //! Any number of processes can share a database: a run is polled by one process at a time, and
 //! a crash at any point only delays the next poll until the lease expires.
 
+pub mod alerts;
+pub mod deliver;
+pub mod email;
 pub mod keys;
 pub mod live;
 pub mod refresh;
 pub mod schedule;
+pub mod scheduler;
 pub mod start;
+pub mod targets;
 
 use std::time::Duration;
 
@@ -67,6 +72,12 @@ impl SyncSettings {
     }
 }
 
+/// A unique name for one worker of this process, used in leases.
+pub fn owner_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "ringside".into());
+    format!("{host}:{}:{}", std::process::id(), Uuid::new_v4().simple())
+}
+
 /// One process's sync worker.
 #[derive(Clone)]
 pub struct Worker {
@@ -78,12 +89,10 @@ pub struct Worker {
 impl Worker {
     /// A worker with a unique owner name (used in leases).
     pub fn new(upstream: RevRingAccess, settings: SyncSettings) -> Self {
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "ringside".into());
-        let owner = format!("{host}:{}:{}", std::process::id(), Uuid::new_v4().simple());
         Self {
             upstream,
             settings,
-            owner,
+            owner: owner_name(),
         }
     }
 

@@ -2,8 +2,10 @@
 //! mirroring its `templates/<feature>/` folder; `kit` holds the plumbing they share.
 
 mod accounts;
+mod alerts;
 pub mod kit;
 mod runs;
+mod schedules;
 mod sharing;
 mod suites;
 pub mod trends;
@@ -41,7 +43,9 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .merge(suites::routes())
         .merge(runs::routes())
         .merge(trends::routes())
-        .merge(sharing::routes());
+        .merge(sharing::routes())
+        .merge(schedules::routes())
+        .merge(alerts::routes());
     let pages = session_bearing(pages, state.clone(), sessions);
 
     Router::new()

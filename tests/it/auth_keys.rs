@@ -236,6 +236,7 @@ fn state_with(
         master_key: std::sync::Arc::new(master_key),
         revring: ringside::revring::RevRing::new(&base_url).unwrap(),
         setup_done: Default::default(),
+        delivery: Default::default(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod support;
 
+mod alerts;
 mod auth_csrf;
 mod auth_keys;
 mod auth_login;

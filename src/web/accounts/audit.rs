@@ -48,6 +48,16 @@ impl AuditPage {
             AuditAction::RunCancelled => "cancelled run",
             AuditAction::ShareCreated => "created share link for",
             AuditAction::ShareRevoked => "revoked share link for",
+            AuditAction::ScheduleCreated => "created",
+            AuditAction::ScheduleChanged => "changed",
+            AuditAction::SchedulePaused => "paused",
+            AuditAction::ScheduleResumed => "resumed",
+            AuditAction::ScheduleDeleted => "deleted",
+            AuditAction::AlertChannelAdded => "added alert channel",
+            AuditAction::AlertChannelRemoved => "removed alert channel",
+            AuditAction::AlertChannelTested => "sent a test alert to",
+            AuditAction::AlertRuleAdded => "added alert rule",
+            AuditAction::AlertRuleRemoved => "removed alert rule",
         }
     }
 }

@@ -23,6 +23,7 @@ use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::{Page, PageQuery};
 use crate::web::runs::line::RunLine;
+use crate::web::schedules::{ScheduleLine, lines_for_suite};
 
 /// Longest run name RevRing accepts.
 pub(super) const MAX_RUN_NAME_CHARS: usize = 128;
@@ -110,6 +111,7 @@ struct SuitePage {
     runs: Vec<RunLine>,
     page: Page,
     form: StartForm,
+    schedules: Vec<ScheduleLine>,
 }
 
 /// The start-run form as shown: a fresh one-time token, the name typed, and any refusal.
@@ -146,6 +148,7 @@ async fn render_suite(
     let view = SuitePage {
         layout: Layout::for_member(suite.name.clone(), "suites", member, session).await,
         cases: suites::cases(&state.db, member.team_id, suite.id).await?,
+        schedules: lines_for_suite(state, member.team_id, suite.id).await?,
         runs: rows.into_iter().map(RunLine::from).collect(),
         suite,
         page,

@@ -1,0 +1,7 @@
+//! Schedules and alerts (issue 12): the schedule worker, alert delivery to real local receivers,
+//! and the pages.
+
+mod delivery;
+mod pages;
+mod receivers;
+mod schedules;
