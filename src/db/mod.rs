@@ -2,6 +2,7 @@
 
 pub mod accounts;
 pub mod alert_channels;
+pub mod alert_deliveries;
 pub mod alert_outbox;
 pub mod alert_rules;
 pub mod api_keys;

@@ -21,7 +21,7 @@ use super::alerts::{self, Message};
 use super::targets;
 use crate::crypto::MasterKey;
 use crate::db::alert_channels::{self, SealedChannel};
-use crate::db::alert_outbox::{self, DueDelivery};
+use crate::db::alert_deliveries::{self, DueDelivery};
 
 /// Header with the Unix time (seconds) the webhook body was signed at.
 pub const TIMESTAMP_HEADER: &str = "X-Ringside-Timestamp";
@@ -145,7 +145,8 @@ impl Deliverer {
     /// Delivers what is due at `now` (or only `only`); returns how many attempts were made.
     pub async fn tick(&self, now: OffsetDateTime, only: Option<Uuid>) -> sqlx::Result<usize> {
         let lease = DELIVERY_LEASE.as_secs_f64();
-        let due = alert_outbox::claim_due(&self.db, &self.owner, lease, now, BATCH, only).await?;
+        let due =
+            alert_deliveries::claim_due(&self.db, &self.owner, lease, now, BATCH, only).await?;
         let count = due.len();
         for delivery in due {
             let attempt = self.attempt(&delivery, now).await;
@@ -155,7 +156,7 @@ impl Deliverer {
             if !attempt.delivered {
                 tracing::info!(delivery = %delivery.id, attempts, error = ?attempt.error, "alert delivery failed");
             }
-            alert_outbox::record_attempt(
+            alert_deliveries::record_attempt(
                 &self.db,
                 delivery.id,
                 &self.owner,

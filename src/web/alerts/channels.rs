@@ -16,7 +16,7 @@ use super::page::{AlertsPage, render};
 use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::alert_channels::{self, NewChannel};
-use crate::db::alert_outbox;
+use crate::db::alert_deliveries;
 use crate::db::audit::{self, AuditAction};
 use crate::sync::{email, targets};
 use crate::web::kit::error::AppError;
@@ -206,12 +206,13 @@ pub(crate) async fn send_test(
     state: &AppState,
     member: &CurrentMember,
     channel_id: Uuid,
-) -> Result<alert_outbox::DeliveryRow, AppError> {
+) -> Result<alert_deliveries::DeliveryRow, AppError> {
     let channel = alert_channels::get_sealed(&state.db, member.team_id, channel_id)
         .await?
         .ok_or(AppError::NotFound)?;
     let payload = json!({"event": "test", "channel": channel.name, "team": member.team_name});
-    let id = alert_outbox::enqueue_test(&state.db, member.team_id, channel_id, &payload).await?;
+    let id =
+        alert_deliveries::enqueue_test(&state.db, member.team_id, channel_id, &payload).await?;
     let deliverer = state.deliverer(crate::sync::owner_name());
     deliverer.tick(OffsetDateTime::now_utc(), Some(id)).await?;
     let target = format!("channel “{}”", channel.name);
@@ -223,7 +224,7 @@ pub(crate) async fn send_test(
         &target,
     )
     .await?;
-    alert_outbox::get(&state.db, member.team_id, id)
+    alert_deliveries::get(&state.db, member.team_id, id)
         .await?
         .ok_or(AppError::NotFound)
 }

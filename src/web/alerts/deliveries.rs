@@ -7,7 +7,7 @@ use tower_sessions::Session;
 
 use super::page::{channel_kind_words, rule_words};
 use crate::app::state::AppState;
-use crate::db::alert_outbox::{self, DeliveryRow};
+use crate::db::alert_deliveries::{self, DeliveryRow};
 use crate::web::kit::error::AppError;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
@@ -57,7 +57,7 @@ pub(super) async fn index(
 ) -> Result<Html<String>, AppError> {
     let page = DeliveriesPage {
         layout: Layout::for_member("Alert deliveries", "alerts", &member, &session).await,
-        deliveries: alert_outbox::log(&state.db, member.team_id, LOG_LINES).await?,
+        deliveries: alert_deliveries::log(&state.db, member.team_id, LOG_LINES).await?,
     };
     Ok(Html(page.render()?))
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use ringside::crypto::MasterKey;
 use ringside::db::alert_channels::{self, NewChannel};
-use ringside::db::alert_outbox;
+use ringside::db::alert_deliveries;
 use ringside::db::alert_rules::{self, NewRule};
 use ringside::revring::SecretString;
 use ringside::sync::deliver::{Deliverer, DeliverySettings, SmtpSettings, retry_delay};
@@ -86,7 +86,7 @@ async fn a_receiver_failing_three_times_then_succeeding_gets_exactly_one_deliver
     )
     .await;
     let payload = json!({"event": "test", "channel": "Receiver"});
-    let id = alert_outbox::enqueue_test(&db, team_id, channel, &payload)
+    let id = alert_deliveries::enqueue_test(&db, team_id, channel, &payload)
         .await
         .unwrap();
     let worker = deliverer(&db, master, allow_private());
@@ -137,7 +137,7 @@ async fn two_workers_never_send_one_alert_twice() {
     let channel = webhook(&db, &master, team_id, "slack", &receiver.url(), None).await;
     for n in 0..5 {
         let payload = json!({"event": "test", "channel": format!("n{n}")});
-        alert_outbox::enqueue_test(&db, team_id, channel, &payload)
+        alert_deliveries::enqueue_test(&db, team_id, channel, &payload)
             .await
             .unwrap();
     }
@@ -160,7 +160,7 @@ async fn a_private_target_is_refused_and_not_retried() {
     let master = MasterKey::generate();
     let receiver = HttpReceiver::start(0).await;
     let channel = webhook(&db, &master, team_id, "webhook", &receiver.url(), Some("s")).await;
-    let id = alert_outbox::enqueue_test(&db, team_id, channel, &json!({"event": "test"}))
+    let id = alert_deliveries::enqueue_test(&db, team_id, channel, &json!({"event": "test"}))
         .await
         .unwrap();
     let worker = deliverer(&db, master, DeliverySettings::default());

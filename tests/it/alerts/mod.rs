@@ -2,6 +2,7 @@
 //! and the pages.
 
 mod delivery;
+mod html;
 mod pages;
 mod receivers;
 mod schedules;
