@@ -7,7 +7,7 @@
 ALTER TABLE runs ADD COLUMN trigger text CHECK (trigger IS NULL OR trigger IN ('schedule'));
 ALTER TABLE runs ADD COLUMN schedule_id uuid;
 ALTER TABLE runs ADD COLUMN schedule_name text;
-ALTER TABLE runs ADD COLUMN labels jsonb NOT NULL DEFAULT '{}';
+ALTER TABLE runs ADD COLUMN IF NOT EXISTS labels jsonb NOT NULL DEFAULT '{}';
 
 -- A suite's schedules: a cron expression (the simple forms are stored as cron too) evaluated in
 -- an IANA time zone. next_fire_at is the next slot; paused schedules keep theirs unset.
