@@ -42,6 +42,12 @@ pub enum Command {
     /// Measure the trend pages against the generated history: full HTTP responses and the
     /// bare SQL each page needs, side by side.
     Bench(BenchArgs),
+    /// Manage the team API tokens that scripts and CI use (`token create`).
+    Token(TokenArgs),
+    /// Start suites through a Ringside portal from CI, wait for them, gate the build on the
+    /// results and write JUnit. Exits 0 (gate passed), 1 (gate failed), 2 (usage or
+    /// configuration error), 3 (portal or RevRing unreachable, run errored or timed out).
+    Ci(CiArgs),
 }
 
 impl ServeArgs {
@@ -316,6 +322,76 @@ pub struct BenchArgs {
     /// Untimed requests per page first (warm caches and prepared statements).
     #[arg(long, default_value_t = 20)]
     pub warmup: usize,
+}
+
+/// `ringside token …`
+#[derive(Args, Debug, Clone)]
+pub struct TokenArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: TokenCommand,
+}
+
+/// The subcommands of `ringside token`.
+#[derive(Subcommand, Debug, Clone)]
+pub enum TokenCommand {
+    /// Create a team API token and print it (once) on standard output.
+    Create(TokenCreateArgs),
+}
+
+/// Options of `ringside token create`.
+#[derive(Args, Debug, Clone)]
+pub struct TokenCreateArgs {
+    /// Database location.
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Name of the team the token acts for.
+    #[arg(long)]
+    pub team: String,
+    /// Name of the token, e.g. "GitHub Actions".
+    #[arg(long)]
+    pub name: String,
+    /// What it may do: read, run or admin.
+    #[arg(long, default_value = "run")]
+    pub scope: String,
+    /// Lifetime, e.g. 90d, 12h, 2w; never expires when absent.
+    #[arg(long)]
+    pub expires_in: Option<String>,
+}
+
+/// Options of `ringside ci`.
+#[derive(Args, Debug, Clone)]
+pub struct CiArgs {
+    /// The portal's address, e.g. https://ringside.example.com.
+    #[arg(long, env = "RINGSIDE_URL")]
+    pub url: String,
+    /// A team API token with the run scope.
+    #[arg(long, env = "RINGSIDE_TOKEN", hide_env_values = true)]
+    pub token: SecretString,
+    /// A suite to run, by name or id; repeat for several.
+    #[arg(long = "suite", required = true)]
+    pub suites: Vec<String>,
+    /// A label for the runs, key=value; repeat for several. branch, commit and build_url are
+    /// filled from the CI environment unless given.
+    #[arg(long = "label")]
+    pub labels: Vec<String>,
+    /// Wait for the runs to finish and gate on their results.
+    #[arg(long)]
+    pub wait: bool,
+    /// Longest wait, e.g. 30m or 2h.
+    #[arg(long, default_value = "30m")]
+    pub timeout: String,
+    /// Write a JUnit XML report here (with --wait).
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// When the gate fails: any (any failed attempt), regression (a case that passed in the
+    /// previous finished run on the same branch now fails), or below:PCT (pass rate under PCT).
+    #[arg(long, default_value = "any")]
+    pub fail_on: String,
+    /// The key that makes a retried job reuse its runs; derived from the CI environment when
+    /// absent.
+    #[arg(long)]
+    pub idempotency_key: Option<String>,
 }
 
 #[cfg(test)]

@@ -8,7 +8,9 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         // Benchmarks print figures; a log line per request would drown them.
-        Command::Bench(_) => ringside::app::telemetry::init_with_default("warn"),
+        Command::Bench(_) | Command::Ci(_) | Command::Token(_) => {
+            ringside::app::telemetry::init_with_default("warn")
+        }
         _ => ringside::app::telemetry::init(),
     }
     match cli.command {
@@ -20,5 +22,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Generate(args) => ringside::tools::generate::run(args).await,
         Command::Bench(args) => ringside::tools::bench::run(args).await,
+        Command::Token(args) => ringside::tools::token::run(args).await,
+        Command::Ci(args) => std::process::exit(ringside::tools::ci::run(args).await.code()),
     }
 }

@@ -2,6 +2,8 @@
 
 pub mod password;
 pub mod role;
+pub mod scope;
 pub mod token;
 
 pub use role::Role;
+pub use scope::Scope;

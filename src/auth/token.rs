@@ -21,6 +21,23 @@ pub fn hash(token: &str) -> Vec<u8> {
     Sha256::digest(token.as_bytes()).to_vec()
 }
 
+/// What every API token starts with, so people and secret scanners recognise a leaked one.
+pub const API_TOKEN_PREFIX: &str = "rst_";
+
+/// Characters of an API token kept in the clear (its prefix and a few random characters) to
+/// tell tokens apart in lists; far too few to guess the rest from.
+pub const API_TOKEN_SHOWN_CHARS: usize = 12;
+
+/// A new API token: `rst_` followed by 256 random bits in URL-safe base64 (47 characters).
+pub fn generate_api_token() -> String {
+    format!("{API_TOKEN_PREFIX}{}", generate())
+}
+
+/// The part of an API token shown in lists (`rst_` and eight more characters).
+pub fn api_token_shown_part(token: &str) -> String {
+    token.chars().take(API_TOKEN_SHOWN_CHARS).collect()
+}
+
 /// Compares two strings in time independent of where they differ.
 pub fn constant_time_eq(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
@@ -42,6 +59,15 @@ mod tests {
         );
         assert_eq!(hash(&a).len(), 32);
         assert_eq!(hash(&a), hash(&a));
+    }
+
+    #[test]
+    fn api_tokens_carry_the_prefix_and_256_bits() {
+        let token = generate_api_token();
+        assert!(token.starts_with("rst_"));
+        assert_eq!(token.len(), 47);
+        assert_eq!(api_token_shown_part(&token).len(), 12);
+        assert_ne!(token, generate_api_token());
     }
 
     #[test]

@@ -54,11 +54,17 @@ pub enum AuditAction {
     AlertRuleAdded,
     /// An alert rule was removed.
     AlertRuleRemoved,
+    /// An API token was created (on the tokens page or by `ringside token create`).
+    TokenCreated,
+    /// An API token was revoked.
+    TokenRevoked,
+    /// An API token was refused: revoked, expired, or its scope does not allow the action.
+    TokenDenied,
 }
 
 impl AuditAction {
     /// Every action, for mapping stored names back.
-    pub const ALL: [AuditAction; 24] = [
+    pub const ALL: [AuditAction; 27] = [
         Self::KeyAdded,
         Self::KeyRotated,
         Self::KeyRevoked,
@@ -83,6 +89,9 @@ impl AuditAction {
         Self::AlertChannelTested,
         Self::AlertRuleAdded,
         Self::AlertRuleRemoved,
+        Self::TokenCreated,
+        Self::TokenRevoked,
+        Self::TokenDenied,
     ];
 
     /// The stored machine name.
@@ -112,6 +121,9 @@ impl AuditAction {
             Self::AlertChannelTested => "alert_channel.tested",
             Self::AlertRuleAdded => "alert_rule.added",
             Self::AlertRuleRemoved => "alert_rule.removed",
+            Self::TokenCreated => "token.created",
+            Self::TokenRevoked => "token.revoked",
+            Self::TokenDenied => "token.denied",
         }
     }
 

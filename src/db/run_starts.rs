@@ -86,3 +86,24 @@ pub async fn mark_failed(db: impl PgExecutor<'_>, token: Uuid, error: &str) -> s
     .await?;
     Ok(())
 }
+
+/// Frees the team's `token` for a new start when its earlier start failed (nothing was started)
+/// or is older than `window_secs` (an API idempotency key's window).
+pub async fn release_stale(
+    db: &PgPool,
+    team_id: Uuid,
+    token: Uuid,
+    window_secs: f64,
+) -> sqlx::Result<()> {
+    sqlx::query!(
+        "DELETE FROM run_starts
+         WHERE token = $1 AND team_id = $2
+           AND (state = 'failed' OR created_at < now() - make_interval(secs => $3))",
+        token,
+        team_id,
+        window_secs
+    )
+    .execute(db)
+    .await?;
+    Ok(())
+}

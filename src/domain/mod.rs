@@ -5,6 +5,8 @@ pub mod alert_rule;
 pub mod alerts;
 pub mod chart;
 pub mod flake;
+pub mod labels;
 pub mod run_diff;
+pub mod span;
 pub mod timetable;
 pub mod trend;

@@ -9,8 +9,8 @@ use uuid::Uuid;
 
 use super::RevRingAccess;
 use crate::db::run_starts::{self, StartState};
-use crate::db::runs;
 use crate::db::suites::Suite;
+use crate::db::{run_labels, runs};
 use crate::revring::{Client, TestRun};
 
 /// How long a duplicate submission waits for the first one to finish.
@@ -40,6 +40,9 @@ pub enum StartOutcome {
     Refused(String),
 }
 
+/// How long an API idempotency key keeps answering with the run it started.
+pub const IDEMPOTENCY_WINDOW_SECS: f64 = 24.0 * 3600.0;
+
 /// Starts a run of `suite` for the form `token`.
 pub async fn start_run(
     access: &RevRingAccess,
@@ -48,12 +51,54 @@ pub async fn start_run(
     name: Option<&str>,
     token: Uuid,
 ) -> anyhow::Result<StartOutcome> {
+    start_run_labelled(access, suite, user_id, name, &serde_json::json!({}), token).await
+}
+
+/// The start token an API `Idempotency-Key` stands for: the same team, suite and key always
+/// give the same token, so retries share one start.
+pub fn idempotency_token(team_id: Uuid, suite_id: Uuid, key: &str) -> Uuid {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("idempotency:{team_id}:{suite_id}:{key}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest[..16]);
+    uuid::Builder::from_custom_bytes(bytes).into_uuid()
+}
+
+/// Starts a run for an API request with an idempotency key: the same key within
+/// [`IDEMPOTENCY_WINDOW_SECS`] answers with the first start's run (or waits for it), starting
+/// nothing upstream. A key whose start failed, or that is older than the window, starts anew.
+/// Returns the outcome and whether it replayed an earlier start.
+pub async fn start_run_idempotent(
+    access: &RevRingAccess,
+    suite: &Suite,
+    name: Option<&str>,
+    labels: &serde_json::Value,
+    key: &str,
+) -> anyhow::Result<(StartOutcome, bool)> {
+    let token = idempotency_token(suite.team_id, suite.id, key);
+    run_starts::release_stale(&access.db, suite.team_id, token, IDEMPOTENCY_WINDOW_SECS).await?;
+    let replay = run_starts::get(&access.db, suite.team_id, token)
+        .await?
+        .is_some();
+    let outcome = start_run_labelled(access, suite, None, name, labels, token).await?;
+    Ok((outcome, replay))
+}
+
+/// Starts a run of `suite` for `token`, storing `labels` (a JSON object) on it.
+pub async fn start_run_labelled(
+    access: &RevRingAccess,
+    suite: &Suite,
+    user_id: Option<Uuid>,
+    name: Option<&str>,
+    labels: &serde_json::Value,
+    token: Uuid,
+) -> anyhow::Result<StartOutcome> {
     let db = &access.db;
     if !run_starts::claim(db, token, suite.team_id, suite.id, user_id, name).await? {
         return wait_for_first_submission(access, suite.team_id, token).await;
     }
     let outcome = match access.client_for(suite.team_id, suite.api_key_id).await {
-        Ok(client) => start_with(access, &client, suite, user_id, name).await?,
+        Ok(client) => start_with(access, &client, suite, user_id, name, labels).await?,
         Err(problem) => StartOutcome::Refused(format!("Cannot start the run: {problem}.")),
     };
     match &outcome {
@@ -70,6 +115,7 @@ async fn start_with(
     suite: &Suite,
     user_id: Option<Uuid>,
     name: Option<&str>,
+    labels: &serde_json::Value,
 ) -> anyhow::Result<StartOutcome> {
     let sent_at = OffsetDateTime::now_utc();
     let started = match client.start_run(&suite.revring_id, name).await {
@@ -96,6 +142,9 @@ async fn start_with(
         user_id,
     )
     .await?;
+    if labels.as_object().is_some_and(|labels| !labels.is_empty()) {
+        run_labels::set_labels(&access.db, suite.team_id, run_id, labels).await?;
+    }
     runs::poll_soon(&access.db, run_id).await?;
     Ok(StartOutcome::Started(run_id))
 }

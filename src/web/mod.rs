@@ -1,10 +1,11 @@
 //! HTTP only: the router, its middleware, and one folder per feature of the portal, each
 //! mirroring its `templates/<feature>/` folder; `kit` holds the plumbing they share.
 
-mod accounts;
+pub(crate) mod accounts;
 mod alerts;
+mod api;
 pub mod kit;
-mod runs;
+pub(crate) mod runs;
 mod schedules;
 mod sharing;
 mod suites;
@@ -50,6 +51,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
 
     Router::new()
         .merge(pages)
+        .merge(api::routes())
         .merge(sharing::public::routes())
         .route("/healthz", get(kit::health::healthz))
         .route("/readyz", get(kit::health::readyz))

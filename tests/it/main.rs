@@ -4,6 +4,7 @@
 mod support;
 
 mod alerts;
+mod api;
 mod auth_csrf;
 mod auth_keys;
 mod auth_login;

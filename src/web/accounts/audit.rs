@@ -58,6 +58,9 @@ impl AuditPage {
             AuditAction::AlertChannelTested => "sent a test alert to",
             AuditAction::AlertRuleAdded => "added alert rule",
             AuditAction::AlertRuleRemoved => "removed alert rule",
+            AuditAction::TokenCreated => "created API token",
+            AuditAction::TokenRevoked => "revoked API token",
+            AuditAction::TokenDenied => "was refused with API token",
         }
     }
 }

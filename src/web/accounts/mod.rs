@@ -8,6 +8,7 @@ mod keys;
 mod login;
 pub(crate) mod setup;
 mod team;
+pub(crate) mod tokens;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -38,4 +39,6 @@ pub(crate) fn routes() -> Router<AppState> {
         .route("/keys/{id}/rotate", post(keys::rotate))
         .route("/keys/{id}/revoke", post(keys::revoke))
         .route("/audit", get(audit::show))
+        .route("/tokens", get(tokens::show).post(tokens::create))
+        .route("/tokens/{id}/revoke", post(tokens::revoke))
 }

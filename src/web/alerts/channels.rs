@@ -67,9 +67,10 @@ fn url_hint(url: &url::Url) -> String {
 /// Checks and stores a channel (the page and the API share this); field errors otherwise.
 pub(crate) async fn create_channel(
     state: &AppState,
-    member: &CurrentMember,
+    team_id: Uuid,
+    user_id: Option<Uuid>,
     form: &ChannelForm,
-) -> Result<Result<CreatedChannel, FieldErrors>, AppError> {
+) -> sqlx::Result<Result<CreatedChannel, FieldErrors>> {
     let mut errors = FieldErrors::new();
     errors.check("name", name_problem(&form.name, "a name for the channel"));
     let mut sealed_url = None;
@@ -125,13 +126,12 @@ pub(crate) async fn create_channel(
         email_to: email_to.as_deref(),
         hint: &hint,
     };
-    let id =
-        alert_channels::insert(&state.db, member.team_id, &channel, Some(member.user_id)).await?;
+    let id = alert_channels::insert(&state.db, team_id, &channel, user_id).await?;
     let target = format!("{} channel “{}”", form.kind, form.name.trim());
     audit::audit(
         &state.db,
-        member.team_id,
-        Some(member.user_id),
+        team_id,
+        user_id,
         AuditAction::AlertChannelAdded,
         &target,
     )
@@ -147,7 +147,7 @@ pub(super) async fn create(
     Form(form): Form<ChannelForm>,
 ) -> Result<Response, AppError> {
     member.require(Role::Admin)?;
-    match create_channel(&state, &member, &form).await? {
+    match create_channel(&state, member.team_id, Some(member.user_id), &form).await? {
         Ok(created) => match created.secret {
             Some(secret) => {
                 // Shown in this response only: never stored in the clear, never shown again.
@@ -204,29 +204,27 @@ pub(super) async fn delete(
 /// went (the page and the API share this).
 pub(crate) async fn send_test(
     state: &AppState,
-    member: &CurrentMember,
+    team_id: Uuid,
+    user_id: Option<Uuid>,
     channel_id: Uuid,
-) -> Result<alert_deliveries::DeliveryRow, AppError> {
-    let channel = alert_channels::get_sealed(&state.db, member.team_id, channel_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let payload = json!({"event": "test", "channel": channel.name, "team": member.team_name});
-    let id =
-        alert_deliveries::enqueue_test(&state.db, member.team_id, channel_id, &payload).await?;
+) -> sqlx::Result<Option<alert_deliveries::DeliveryRow>> {
+    let Some(channel) = alert_channels::get_sealed(&state.db, team_id, channel_id).await? else {
+        return Ok(None);
+    };
+    let payload = json!({"event": "test", "channel": channel.name});
+    let id = alert_deliveries::enqueue_test(&state.db, team_id, channel_id, &payload).await?;
     let deliverer = state.deliverer(crate::sync::owner_name());
     deliverer.tick(OffsetDateTime::now_utc(), Some(id)).await?;
     let target = format!("channel “{}”", channel.name);
     audit::audit(
         &state.db,
-        member.team_id,
-        Some(member.user_id),
+        team_id,
+        user_id,
         AuditAction::AlertChannelTested,
         &target,
     )
     .await?;
-    alert_deliveries::get(&state.db, member.team_id, id)
-        .await?
-        .ok_or(AppError::NotFound)
+    alert_deliveries::get(&state.db, team_id, id).await
 }
 
 /// `POST /alerts/channels/{id}/test`
@@ -237,7 +235,9 @@ pub(super) async fn test(
     Path(id): Path<Uuid>,
 ) -> Result<Redirect, AppError> {
     member.require(Role::Admin)?;
-    let row = send_test(&state, &member, id).await?;
+    let row = send_test(&state, member.team_id, Some(member.user_id), id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     if row.state == "delivered" {
         push_flash(
             &session,

@@ -38,9 +38,10 @@ pub(crate) struct RuleForm {
 /// Checks and stores a rule (the page and the API share this).
 pub(crate) async fn create_rule(
     state: &AppState,
-    member: &CurrentMember,
+    team_id: Uuid,
+    user_id: Option<Uuid>,
     form: &RuleForm,
-) -> Result<Result<Uuid, FieldErrors>, AppError> {
+) -> sqlx::Result<Result<Uuid, FieldErrors>> {
     let mut errors = FieldErrors::new();
     let suite_id = match form.suite_id.trim() {
         "" => None,
@@ -80,17 +81,15 @@ pub(crate) async fn create_rule(
         threshold,
         every_run: form.every_run.is_some(),
     };
-    let Some(id) =
-        alert_rules::insert(&state.db, member.team_id, &rule, Some(member.user_id)).await?
-    else {
+    let Some(id) = alert_rules::insert(&state.db, team_id, &rule, user_id).await? else {
         errors.add("channel_id", "That channel or suite does not exist.");
         return Ok(Err(errors));
     };
     let target = rule_words(&form.kind, threshold);
     audit::audit(
         &state.db,
-        member.team_id,
-        Some(member.user_id),
+        team_id,
+        user_id,
         AuditAction::AlertRuleAdded,
         &target,
     )
@@ -106,7 +105,7 @@ pub(super) async fn create(
     Form(form): Form<RuleForm>,
 ) -> Result<Response, AppError> {
     member.require(Role::Admin)?;
-    match create_rule(&state, &member, &form).await? {
+    match create_rule(&state, member.team_id, Some(member.user_id), &form).await? {
         Ok(_) => {
             push_flash(&session, FlashKind::Success, "Rule added.").await;
             Ok(Redirect::to("/alerts").into_response())

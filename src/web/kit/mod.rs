@@ -8,6 +8,7 @@ pub(crate) mod error_pages;
 pub(crate) mod format;
 pub(crate) mod forms;
 pub(crate) mod health;
+pub(crate) mod labels;
 pub mod layout;
 pub(crate) mod member;
 pub(crate) mod paging;

@@ -115,7 +115,7 @@ fn seconds(attempt: &AttemptDetail) -> Option<f64> {
 }
 
 /// One CSV row per attempt, with a header row.
-pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
+pub(crate) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
     let mut out = csv::Writer::from_writer(Vec::new());
     let fail = |e: csv::Error| AppError::Internal(e.into());
     out.write_record([
@@ -160,7 +160,7 @@ pub(super) fn to_csv(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, App
 /// A JUnit report: one `testsuite` (the run) with one `testcase` per attempt. `fail` verdicts
 /// are `<failure>`s and `error` verdicts `<error>`s, both carrying the reasoning; attempts
 /// without a verdict are `<skipped>`.
-pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
+pub(crate) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, AppError> {
     let title = RunLine::from(run.clone()).title();
     let mut report = Report::new(format!("{} — {title}", run.suite_name));
     let mut suite = TestSuite::new(title);
@@ -220,7 +220,7 @@ pub(super) fn to_junit(run: &RunRow, rows: &[AttemptDetail]) -> Result<String, A
 }
 
 /// The run and its attempts, transcripts included.
-pub(super) fn to_json(run: &RunRow, rows: &[AttemptDetail]) -> serde_json::Value {
+pub(crate) fn to_json(run: &RunRow, rows: &[AttemptDetail]) -> serde_json::Value {
     let line = RunLine::from(run.clone());
     json!({
         "run": {

@@ -3,15 +3,18 @@
 use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::Html;
+use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::app::state::AppState;
-use crate::db::runs;
+use crate::db::run_labels::{self, RunFilter};
+use crate::db::runs::RunRow;
+use crate::domain::labels::parse_filter;
 use crate::web::kit::error::AppError;
+use crate::web::kit::labels::explain;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::Page;
-use crate::web::kit::paging::PageQuery;
 use crate::web::runs::line::RunLine;
 
 /// Runs per page on the runs list.
@@ -23,6 +26,24 @@ struct RunsPage {
     layout: Layout,
     runs: Vec<RunLine>,
     page: Page,
+    /// The label filter as typed.
+    label: String,
+    /// Why the filter was not applied, if it was refused.
+    label_error: Option<String>,
+    /// `&label=…` for the pager's links.
+    pager_query: String,
+}
+
+/// `?page=` and `?label=key=value,…` of the runs list.
+#[derive(Debug, Deserialize)]
+pub(crate) struct RunsQuery {
+    page: Option<i64>,
+    label: Option<String>,
+}
+
+/// Percent-encodes a query value.
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
 /// `GET /runs`
@@ -30,16 +51,41 @@ pub(crate) async fn index(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
-    Query(query): Query<PageQuery>,
+    Query(query): Query<RunsQuery>,
 ) -> Result<Html<String>, AppError> {
     let page = Page::new(query.page.unwrap_or(1), RUNS_PER_PAGE);
-    let mut rows =
-        runs::page_for_team(&state.db, member.team_id, page.fetch_limit(), page.offset()).await?;
+    let label = query.label.unwrap_or_default().trim().to_owned();
+    let (labels, label_error) = match parse_filter(&label) {
+        Ok(labels) => (labels, None),
+        Err(error) => (Default::default(), Some(explain(&error))),
+    };
+    let filter = RunFilter {
+        labels: serde_json::to_value(labels).unwrap_or_default(),
+        ..RunFilter::default()
+    };
+    let mut rows = run_labels::list(
+        &state.db,
+        member.team_id,
+        &filter,
+        page.fetch_limit(),
+        page.offset(),
+    )
+    .await?;
     let page = page.with_more(&mut rows);
     let view = RunsPage {
         layout: Layout::for_member("Runs", "runs", &member, &session).await,
-        runs: rows.into_iter().map(RunLine::from).collect(),
+        runs: rows
+            .into_iter()
+            .map(|run| RunLine::from(RunRow::from(run)))
+            .collect(),
         page,
+        pager_query: if label.is_empty() || label_error.is_some() {
+            String::new()
+        } else {
+            format!("&label={}", encode(&label))
+        },
+        label,
+        label_error,
     };
     Ok(Html(view.render()?))
 }

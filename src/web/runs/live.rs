@@ -18,9 +18,10 @@ use uuid::Uuid;
 use crate::app::state::AppState;
 use crate::auth::Role;
 use crate::db::audit::AuditAction;
-use crate::db::{audit, runs};
+use crate::db::{audit, run_labels, runs};
 use crate::sync::start::cancel_run;
 use crate::web::kit::error::AppError;
+use crate::web::kit::labels::{LabelView, views};
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
 use crate::web::runs::access::RunAccess;
@@ -85,6 +86,8 @@ struct RunPage {
     suite_href: Option<String>,
     /// Whether the viewer may share the run.
     can_share: bool,
+    /// The run's labels (branch, commit, build, …).
+    labels: Vec<LabelView>,
 }
 
 /// `GET /runs/{run_id}` and its share-link twin: the run page.
@@ -125,6 +128,7 @@ pub(crate) async fn render(
         shared: access.is_link(),
         suite_href: access.shared_suite_href(),
         can_share: access.can_change(),
+        labels: views(&run_labels::labels_of(&state.db, access.team_id, access.run.id).await?),
         line,
         layout,
     };

@@ -4,7 +4,7 @@
 pub(crate) mod access;
 mod attempt;
 pub(crate) mod body;
-mod exports;
+pub(crate) mod exports;
 pub(crate) mod line;
 mod list;
 pub(crate) mod live;

@@ -8,7 +8,7 @@ use axum::Router;
 use axum::routing::{get, post};
 
 use crate::app::state::AppState;
-pub(crate) use pages::{ScheduleLine, lines_for_suite};
+pub(crate) use pages::{ScheduleLine, create_schedule, lines_for_suite};
 
 /// The schedule pages.
 pub(crate) fn routes() -> Router<AppState> {

@@ -175,7 +175,7 @@ pub(super) async fn create(
         };
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
     };
-    let id = create_schedule(&state, &member, &suite, &valid).await?;
+    let id = create_schedule(&state, member.team_id, Some(member.user_id), &suite, &valid).await?;
     push_flash(&session, FlashKind::Success, "Schedule created.").await;
     Ok(Redirect::to(&format!("/schedules/{id}")).into_response())
 }
@@ -183,32 +183,26 @@ pub(super) async fn create(
 /// Stores a validated schedule and audits it (the page and the API share this).
 pub(crate) async fn create_schedule(
     state: &AppState,
-    member: &CurrentMember,
+    team_id: Uuid,
+    user_id: Option<Uuid>,
     suite: &Suite,
     valid: &ValidSchedule,
-) -> Result<Uuid, AppError> {
+) -> sqlx::Result<Uuid> {
     let now = OffsetDateTime::now_utc();
-    let first = valid.timetable.next_after(now).ok_or(AppError::NotFound)?;
+    // `Timetable::new` made sure the expression has a next slot.
+    let first = valid.timetable.next_after(now).unwrap_or(now);
     let fields = ScheduleFields {
         name: &valid.name,
         cron: &valid.cron,
         timezone: &valid.timezone,
         labels: &valid.labels,
     };
-    let id = schedules::insert(
-        &state.db,
-        member.team_id,
-        suite.id,
-        &fields,
-        first,
-        Some(member.user_id),
-    )
-    .await?;
+    let id = schedules::insert(&state.db, team_id, suite.id, &fields, first, user_id).await?;
     let target = format!("schedule “{}” of suite “{}”", valid.name, suite.name);
     audit::audit(
         &state.db,
-        member.team_id,
-        Some(member.user_id),
+        team_id,
+        user_id,
         AuditAction::ScheduleCreated,
         &target,
     )

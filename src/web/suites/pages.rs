@@ -17,8 +17,9 @@ use crate::db::suites::{self, CaseRow, Suite, SuiteSummary};
 use crate::db::{api_keys, audit, runs};
 use crate::domain::trend::{format_rate, pass_rate};
 use crate::sync::refresh::refresh_key;
-use crate::sync::start::{StartOutcome, start_run};
+use crate::sync::start::{StartOutcome, start_run_labelled};
 use crate::web::kit::error::AppError;
+use crate::web::kit::labels;
 use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::{Page, PageQuery};
@@ -110,14 +111,23 @@ struct SuitePage {
     cases: Vec<CaseRow>,
     runs: Vec<RunLine>,
     page: Page,
+    /// Query kept by the pager's links (none here).
+    pager_query: String,
     form: StartForm,
     schedules: Vec<ScheduleLine>,
 }
 
-/// The start-run form as shown: a fresh one-time token, the name typed, and any refusal.
+/// The start-run form as shown: a fresh one-time token, the name and labels typed, and any
+/// refusal.
+#[derive(Default)]
 struct StartForm {
     token: Uuid,
     name: String,
+    branch: String,
+    commit: String,
+    build_url: String,
+    environment: String,
+    tags: String,
     error: Option<String>,
 }
 
@@ -152,6 +162,7 @@ async fn render_suite(
         runs: rows.into_iter().map(RunLine::from).collect(),
         suite,
         page,
+        pager_query: String::new(),
         form,
     };
     Ok(view.render()?)
@@ -168,8 +179,7 @@ pub(super) async fn show(
     let suite = load(&state, &member, suite_id).await?;
     let form = StartForm {
         token: Uuid::new_v4(),
-        name: String::new(),
-        error: None,
+        ..StartForm::default()
     };
     let html = render_suite(
         &state,
@@ -189,6 +199,16 @@ pub(super) struct StartRunForm {
     form_token: String,
     #[serde(default)]
     name: String,
+    #[serde(default)]
+    branch: String,
+    #[serde(default)]
+    commit: String,
+    #[serde(default)]
+    build_url: String,
+    #[serde(default)]
+    environment: String,
+    #[serde(default)]
+    tags: String,
 }
 
 /// `POST /suites/{id}/runs`: starts at most one run per form token.
@@ -205,12 +225,28 @@ pub(super) async fn start(
     let refuse = |error: String| StartForm {
         token: Uuid::new_v4(),
         name: name.clone(),
+        branch: form.branch.clone(),
+        commit: form.commit.clone(),
+        build_url: form.build_url.clone(),
+        environment: form.environment.clone(),
+        tags: form.tags.clone(),
         error: Some(error),
     };
+    let labels = labels::from_form(
+        [
+            ("branch", form.branch.as_str()),
+            ("commit", form.commit.as_str()),
+            ("build_url", form.build_url.as_str()),
+            ("environment", form.environment.as_str()),
+        ],
+        &form.tags,
+    );
     let problem = if name.chars().count() > MAX_RUN_NAME_CHARS {
         Some(format!(
             "A run name has at most {MAX_RUN_NAME_CHARS} characters."
         ))
+    } else if let Err(problem) = &labels {
+        Some(problem.clone())
     } else if suite.removed_at.is_some() {
         Some("This suite no longer exists in RevRing.".to_owned())
     } else {
@@ -224,11 +260,13 @@ pub(super) async fn start(
         }
         (None, Some(token)) => {
             let name = (!name.is_empty()).then_some(name.as_str());
-            start_run(
+            let labels = serde_json::to_value(labels.unwrap_or_default()).unwrap_or_default();
+            start_run_labelled(
                 &state.revring_access(),
                 &suite,
                 Some(member.user_id),
                 name,
+                &labels,
                 token,
             )
             .await?

@@ -3,7 +3,7 @@
 //! most. A team without suites is pointed to its API keys.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Html;
 use sqlx::PgPool;
 use tower_sessions::Session;
@@ -11,10 +11,12 @@ use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::db::api_keys;
+use crate::db::run_labels;
 use crate::db::trends::{self, DashboardRow, FailingCase};
 use crate::domain::chart;
 use crate::domain::trend::{change_css, format_change, format_rate, pass_rate};
 use crate::web::kit::error::AppError;
+use crate::web::kit::labels::Narrow;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::runs::line::status_badge;
@@ -52,6 +54,31 @@ pub async fn load(db: &PgPool, team_id: Uuid) -> Result<DashboardData, AppError>
         trends::failing_most(db, team_id, FAILING_WINDOW_RUNS, FAILING_LIMIT),
     )?;
     Ok(DashboardData { suites, failing })
+}
+
+/// The dashboard narrowed to runs carrying `labels` (a non-empty JSON object): the suites'
+/// pass rates over those runs only; "failing most" is not narrowed, so it is left out.
+async fn load_narrowed(
+    db: &PgPool,
+    team_id: Uuid,
+    labels: &serde_json::Value,
+) -> Result<DashboardData, AppError> {
+    let suites = run_labels::dashboard_labelled(db, team_id, SPARK_RUNS, PAST_DAYS, labels).await?;
+    Ok(DashboardData {
+        suites,
+        failing: Vec::new(),
+    })
+}
+
+/// `?branch=&environment=` narrowing the dashboard to labelled runs.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct DashboardQuery {
+    /// Only runs labelled with this branch.
+    #[serde(default)]
+    pub branch: String,
+    /// Only runs labelled with this environment.
+    #[serde(default)]
+    pub environment: String,
 }
 
 /// A suite as a dashboard line.
@@ -135,6 +162,12 @@ struct HomePage {
     has_keys: bool,
     spark_box: String,
     past_days: i32,
+    /// The branch / environment the page is narrowed to.
+    narrow: Narrow,
+    /// Why the narrowing was refused, if it was.
+    narrow_error: Option<String>,
+    /// The dashboard has no range to keep.
+    narrow_range: Option<String>,
 }
 
 impl HomePage {
@@ -148,8 +181,20 @@ pub async fn show(
     State(state): State<AppState>,
     session: Session,
     member: CurrentMember,
+    Query(query): Query<DashboardQuery>,
 ) -> Result<Html<String>, AppError> {
-    let data = load(&state.db, member.team_id).await?;
+    let narrow = Narrow {
+        branch: query.branch,
+        environment: query.environment,
+    };
+    let (data, narrow_error) = match narrow.labels() {
+        Ok(labels) if !narrow.is_empty() => (
+            load_narrowed(&state.db, member.team_id, &labels).await?,
+            None,
+        ),
+        Ok(_) => (load(&state.db, member.team_id).await?, None),
+        Err(problem) => (load(&state.db, member.team_id).await?, Some(problem)),
+    };
     let overview = if data.suites.is_empty() {
         Some(overview(&state, member.team_id).await?)
     } else {
@@ -165,6 +210,9 @@ pub async fn show(
         has_keys,
         spark_box: format!("0 0 {SPARK_WIDTH} {SPARK_HEIGHT}"),
         past_days: PAST_DAYS,
+        narrow,
+        narrow_error,
+        narrow_range: None,
     };
     Ok(Html(page.render()?))
 }

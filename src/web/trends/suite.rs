@@ -11,10 +11,12 @@ use tower_sessions::Session;
 use uuid::Uuid;
 
 use crate::app::state::AppState;
+use crate::db::run_labels;
 use crate::db::suites::{self, Suite};
 use crate::db::trends::{self, TrendRun};
 use crate::domain::trend::{TrendRange, format_rate, pass_rate};
 use crate::web::kit::error::AppError;
+use crate::web::kit::labels::Narrow;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
 use crate::web::trends::charts::{self, BarChart, LineChart};
@@ -22,11 +24,17 @@ use crate::web::trends::charts::{self, BarChart, LineChart};
 /// Most runs one trend page charts; a longer range shows its latest this-many runs and says so.
 pub const MAX_TREND_RUNS: i64 = 500;
 
-/// `?range=` of the trend page.
+/// `?range=` of the trend page, and `?branch=&environment=` to narrow it.
 #[derive(Debug, Deserialize)]
 pub struct TrendQuery {
     /// `7d`, `30d` (default), `90d` or `all`.
     pub range: Option<String>,
+    /// Only runs labelled with this branch.
+    #[serde(default)]
+    branch: String,
+    /// Only runs labelled with this environment.
+    #[serde(default)]
+    environment: String,
 }
 
 /// What the trend page shows, loaded in one go.
@@ -63,6 +71,37 @@ pub async fn load(
     })
 }
 
+/// [`load`] narrowed to runs carrying `labels` (a non-empty JSON object).
+async fn load_narrowed(
+    db: &PgPool,
+    team_id: Uuid,
+    suite_id: Uuid,
+    range: TrendRange,
+    labels: &serde_json::Value,
+) -> Result<TrendData, AppError> {
+    let since = range.since(OffsetDateTime::now_utc());
+    let (suite, mut runs) = tokio::try_join!(
+        suites::get(db, team_id, suite_id),
+        run_labels::finished_runs_since_labelled(
+            db,
+            team_id,
+            suite_id,
+            since,
+            labels,
+            MAX_TREND_RUNS + 1
+        ),
+    )?;
+    let suite = suite.ok_or(AppError::NotFound)?;
+    let truncated = runs.len() as i64 > MAX_TREND_RUNS;
+    runs.truncate(MAX_TREND_RUNS as usize);
+    runs.reverse();
+    Ok(TrendData {
+        suite,
+        runs,
+        truncated,
+    })
+}
+
 #[derive(Template)]
 #[template(path = "trends/suite.html")]
 struct TrendPage {
@@ -79,6 +118,12 @@ struct TrendPage {
     pass_chart: LineChart,
     counts_chart: BarChart,
     duration_chart: LineChart,
+    /// The branch / environment the page is narrowed to.
+    narrow: Narrow,
+    /// Why the narrowing was refused, if it was.
+    narrow_error: Option<String>,
+    /// The range the narrowing form keeps.
+    narrow_range: Option<String>,
 }
 
 impl TrendPage {
@@ -97,6 +142,9 @@ impl TrendPage {
             counts_chart: charts::counts_chart(&data.runs),
             duration_chart: charts::duration_chart(&data.runs),
             runs: data.runs,
+            narrow: Narrow::default(),
+            narrow_error: None,
+            narrow_range: Some(range.key().to_owned()),
         };
         page.runs.reverse();
         page
@@ -133,10 +181,30 @@ pub async fn show(
     Query(query): Query<TrendQuery>,
 ) -> Result<Html<String>, AppError> {
     let range = TrendRange::parse(query.range.as_deref());
-    let data = load(&state.db, member.team_id, suite_id, range).await?;
+    let narrow = Narrow {
+        branch: query.branch,
+        environment: query.environment,
+    };
+    let (data, narrow_error) = match narrow.labels() {
+        Ok(labels) if !narrow.is_empty() => (
+            load_narrowed(&state.db, member.team_id, suite_id, range, &labels).await?,
+            None,
+        ),
+        Ok(_) => (
+            load(&state.db, member.team_id, suite_id, range).await?,
+            None,
+        ),
+        Err(problem) => (
+            load(&state.db, member.team_id, suite_id, range).await?,
+            Some(problem),
+        ),
+    };
     let title = format!("{} · trend", data.suite.name);
     let layout = Layout::for_member(title, "suites", &member, &session).await;
-    Ok(Html(TrendPage::new(layout, data, range, false).render()?))
+    let mut page = TrendPage::new(layout, data, range, false);
+    page.narrow = narrow;
+    page.narrow_error = narrow_error;
+    Ok(Html(page.render()?))
 }
 
 /// The suite trend page for an anonymous viewer of a share link: the default range, no
