@@ -176,6 +176,32 @@ pub struct ServeArgs {
     /// interface), also asking for the token when one is set.
     #[arg(long, env = "RINGSIDE_METRICS_BIND")]
     pub metrics_bind: Option<SocketAddr>,
+    /// Let alert webhooks go to loopback and private networks (self-hosted chat servers).
+    #[arg(long, env = "RINGSIDE_ALLOW_PRIVATE_TARGETS")]
+    pub allow_private_targets: bool,
+    /// SMTP server for alert e-mail; e-mail channels cannot send while unset.
+    #[arg(long, env = "RINGSIDE_SMTP_HOST")]
+    pub smtp_host: Option<String>,
+    /// SMTP port.
+    #[arg(long, env = "RINGSIDE_SMTP_PORT", default_value_t = 587)]
+    pub smtp_port: u16,
+    /// SMTP encryption: `starttls`, `tls` (implicit TLS) or `none`.
+    #[arg(long, env = "RINGSIDE_SMTP_TLS", default_value = "starttls",
+          value_parser = ["starttls", "tls", "none"])]
+    pub smtp_tls: String,
+    /// SMTP login name.
+    #[arg(long, env = "RINGSIDE_SMTP_USERNAME")]
+    pub smtp_username: Option<String>,
+    /// SMTP password.
+    #[arg(long, env = "RINGSIDE_SMTP_PASSWORD", hide_env_values = true)]
+    pub smtp_password: Option<SecretString>,
+    /// Sender of alert e-mail.
+    #[arg(
+        long,
+        env = "RINGSIDE_SMTP_FROM",
+        default_value = "Ringside <ringside@localhost>"
+    )]
+    pub smtp_from: String,
 }
 
 impl ServeArgs {
@@ -187,6 +213,26 @@ impl ServeArgs {
         settings.refresh_interval =
             std::time::Duration::from_secs(self.refresh_interval_secs.max(1));
         settings
+    }
+
+    /// How alerts are delivered, from these flags.
+    pub fn delivery_settings(&self) -> crate::sync::deliver::DeliverySettings {
+        let smtp = self
+            .smtp_host
+            .as_ref()
+            .map(|host| crate::sync::deliver::SmtpSettings {
+                host: host.clone(),
+                port: self.smtp_port,
+                tls: self.smtp_tls.clone(),
+                username: self.smtp_username.clone(),
+                password: self.smtp_password.clone(),
+                from: self.smtp_from.clone(),
+            });
+        crate::sync::deliver::DeliverySettings {
+            allow_private_targets: self.allow_private_targets,
+            smtp,
+            public_url: self.public_url.clone(),
+        }
     }
 
     /// The master key: `RINGSIDE_MASTER_KEY`, or in local mode the data dir's key file.

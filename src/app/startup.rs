@@ -21,12 +21,19 @@ use crate::db::Database;
 use crate::revring::RevRing;
 use crate::sync::Worker;
 use crate::sync::live::RunUpdates;
+use crate::sync::scheduler::Scheduler;
 
 /// A session ends after this long without a request.
 pub const SESSION_IDLE_TIMEOUT: time::Duration = time::Duration::days(7);
 
 /// How often expired sessions are deleted from the database.
 const SESSION_CLEANUP_INTERVAL: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// How often each process looks for due schedule slots.
+const SCHEDULE_TICK: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How often each process looks for alerts to deliver.
+const DELIVERY_TICK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// Name of the session cookie over plain HTTP.
 const SESSION_COOKIE: &str = "ringside_session";
@@ -105,6 +112,7 @@ pub struct Application {
     router: Router,
     setup_token: Option<secrecy::SecretString>,
     worker: Option<(Worker, tokio::task::JoinHandle<()>)>,
+    workers: Vec<tokio::task::JoinHandle<()>>,
     stopping: Stopping,
 }
 
@@ -141,6 +149,15 @@ impl Application {
             let worker = Worker::new(access, args.sync_settings());
             (worker.clone(), worker.spawn())
         });
+        let mut workers = Vec::new();
+        if !args.no_sync {
+            let mut access = state.revring_access();
+            access.db = pools.sync.clone();
+            let scheduler = Scheduler::new(access, crate::sync::owner_name());
+            workers.push(scheduler.spawn(SCHEDULE_TICK));
+            let deliverer = state.deliverer(crate::sync::owner_name());
+            workers.push(deliverer.spawn(DELIVERY_TICK));
+        }
         let needs_setup = !crate::db::accounts::any_user(&state.db)
             .await
             .context("cannot read the accounts")?;
@@ -156,6 +173,7 @@ impl Application {
             router,
             setup_token,
             worker,
+            workers,
             stopping: state.stopping,
         })
     }
@@ -190,6 +208,11 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await
             .context("server error");
+        // Every sync, schedule and delivery write is one transaction: stopping the workers at any
+        // point loses nothing (a claimed slot or alert is taken over after its lease).
+        for worker in self.workers {
+            worker.abort();
+        }
         // Every sync write is one transaction: stopping the worker mid-poll loses nothing.
         if let Some((worker, task)) = self.worker {
             task.abort();
@@ -272,6 +295,7 @@ async fn build_router_with(
         master_key: Arc::new(master_key),
         revring,
         setup_done: Arc::new(AtomicBool::new(false)),
+        delivery: Arc::new(args.delivery_settings()),
     };
     Ok((crate::web::router(state.clone(), sessions), state))
 }

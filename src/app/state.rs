@@ -49,6 +49,8 @@ pub struct AppState {
     pub run_updates: crate::sync::live::RunUpdates,
     /// Set once an account exists: the first-start setup page is then gone for good.
     pub setup_done: Arc<AtomicBool>,
+    /// How alerts are delivered (private targets, SMTP, links).
+    pub delivery: Arc<crate::sync::deliver::DeliverySettings>,
 }
 
 impl FromRef<AppState> for PgPool {
@@ -71,5 +73,15 @@ impl AppState {
             master_key: self.master_key.clone(),
             revring: self.revring.clone(),
         }
+    }
+
+    /// A delivery worker for this process (the "send test" buttons use it directly).
+    pub fn deliverer(&self, owner: impl Into<String>) -> crate::sync::deliver::Deliverer {
+        crate::sync::deliver::Deliverer::new(
+            self.db.clone(),
+            self.master_key.clone(),
+            self.delivery.clone(),
+            owner,
+        )
     }
 }

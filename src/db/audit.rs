@@ -47,6 +47,26 @@ pub enum AuditAction {
     KnownIssueReopened,
     /// A test case was linked to a known issue.
     KnownIssueLinked,
+    /// A schedule was created.
+    ScheduleCreated,
+    /// A schedule was changed.
+    ScheduleChanged,
+    /// A schedule was paused (by a person, or by itself with the reason).
+    SchedulePaused,
+    /// A schedule was resumed.
+    ScheduleResumed,
+    /// A schedule was deleted.
+    ScheduleDeleted,
+    /// An alert channel was added.
+    AlertChannelAdded,
+    /// An alert channel was removed.
+    AlertChannelRemoved,
+    /// A test alert was sent to a channel.
+    AlertChannelTested,
+    /// An alert rule was added.
+    AlertRuleAdded,
+    /// An alert rule was removed.
+    AlertRuleRemoved,
     /// An API token was created (on the tokens page or by `ringside token create`).
     TokenCreated,
     /// An API token was revoked.
@@ -57,7 +77,7 @@ pub enum AuditAction {
 
 impl AuditAction {
     /// Every action, for mapping stored names back.
-    pub const ALL: [AuditAction; 23] = [
+    pub const ALL: [AuditAction; 33] = [
         Self::KeyAdded,
         Self::KeyRotated,
         Self::KeyRevoked,
@@ -78,6 +98,16 @@ impl AuditAction {
         Self::KnownIssueResolved,
         Self::KnownIssueReopened,
         Self::KnownIssueLinked,
+        Self::ScheduleCreated,
+        Self::ScheduleChanged,
+        Self::SchedulePaused,
+        Self::ScheduleResumed,
+        Self::ScheduleDeleted,
+        Self::AlertChannelAdded,
+        Self::AlertChannelRemoved,
+        Self::AlertChannelTested,
+        Self::AlertRuleAdded,
+        Self::AlertRuleRemoved,
         Self::TokenCreated,
         Self::TokenRevoked,
         Self::TokenDenied,
@@ -106,6 +136,16 @@ impl AuditAction {
             Self::KnownIssueResolved => "known_issue.resolved",
             Self::KnownIssueReopened => "known_issue.reopened",
             Self::KnownIssueLinked => "known_issue.linked",
+            Self::ScheduleCreated => "schedule.created",
+            Self::ScheduleChanged => "schedule.changed",
+            Self::SchedulePaused => "schedule.paused",
+            Self::ScheduleResumed => "schedule.resumed",
+            Self::ScheduleDeleted => "schedule.deleted",
+            Self::AlertChannelAdded => "alert_channel.added",
+            Self::AlertChannelRemoved => "alert_channel.removed",
+            Self::AlertChannelTested => "alert_channel.tested",
+            Self::AlertRuleAdded => "alert_rule.added",
+            Self::AlertRuleRemoved => "alert_rule.removed",
             Self::TokenCreated => "token.created",
             Self::TokenRevoked => "token.revoked",
             Self::TokenDenied => "token.denied",

@@ -1,13 +1,13 @@
 //! Writing one fetched run into the cache: the run, all its attempts and its per-case summary
 //! (`run_case_results`, with how reviews shift it), the known-issue marks of new failures, in one
 //! transaction, guarded by the poller's lease, announced with
-//! `NOTIFY run_updated`.
+//! `NOTIFY run_updated`. A run seen finishing also writes its alerts to the outbox there.
 
 use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::revring::{AttemptResult, TestRun};
+use crate::revring::{AttemptResult, RunStatus, TestRun};
 
 /// Postgres channel on which run changes are announced; the payload is the run's id.
 pub const RUN_UPDATED_CHANNEL: &str = "run_updated";
@@ -71,13 +71,15 @@ pub async fn store_run(
 ) -> sqlx::Result<Ingested> {
     let mut tx = db.begin().await?;
     let lease = sqlx::query!(
-        "SELECT team_id, lease_owner FROM runs WHERE id = $1 FOR UPDATE",
+        "SELECT team_id, lease_owner, status FROM runs WHERE id = $1 FOR UPDATE",
         run_id
     )
     .fetch_optional(&mut *tx)
     .await?;
-    let team_id = match lease {
-        Some(row) if row.lease_owner.as_deref() == Some(owner) => row.team_id,
+    let (team_id, was_finished) = match lease {
+        Some(row) if row.lease_owner.as_deref() == Some(owner) => {
+            (row.team_id, RunStatus::from_api(&row.status).is_terminal())
+        }
         _ => return Ok(Ingested::LeaseLost),
     };
 
@@ -210,6 +212,11 @@ pub async fn store_run(
     )
     .execute(&mut *tx)
     .await?;
+    // Alerts go out when Ringside sees a run finish, not for history imported already finished;
+    // the outbox rows commit with the run or not at all.
+    if finished && !was_finished {
+        crate::db::alert_outbox::enqueue_for_run(&mut tx, team_id, run_id).await?;
+    }
     sqlx::query!(
         "SELECT pg_notify($1, $2)",
         RUN_UPDATED_CHANNEL,

@@ -1,6 +1,10 @@
 //! Database access: the connection pool, migrations, and the managed local cluster.
 
 pub mod accounts;
+pub mod alert_channels;
+pub mod alert_deliveries;
+pub mod alert_outbox;
+pub mod alert_rules;
 pub mod api_keys;
 pub mod api_tokens;
 pub mod attempts;
@@ -16,6 +20,7 @@ pub mod reviews;
 pub mod run_labels;
 pub mod run_starts;
 pub mod runs;
+pub mod schedules;
 pub mod search;
 pub mod share_links;
 pub mod suites;

@@ -55,6 +55,8 @@ pub struct LabelledRun {
     pub completed_at: Option<OffsetDateTime>,
     /// Who started it from Ringside (none when imported or started by a token).
     pub started_by_name: Option<String>,
+    /// The schedule that started it, by the name it had then.
+    pub schedule_name: Option<String>,
     /// Whether the worker still polls it.
     pub polling: bool,
     /// The last sync problem, if the last poll failed.
@@ -81,6 +83,7 @@ impl From<LabelledRun> for super::runs::RunRow {
             started_at: run.started_at,
             completed_at: run.completed_at,
             started_by_name: run.started_by_name,
+            schedule_name: run.schedule_name,
             polling: run.polling,
             last_error: run.last_error,
         }
@@ -106,7 +109,7 @@ pub async fn list(
                   r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
                   r.review_pass_delta, r.created_at, r.started_at, r.completed_at,
-                  u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
+                  u.display_name AS "started_by_name?", r.schedule_name, r.next_poll_at IS NOT NULL AS "polling!",
                   r.last_error, r.labels
            FROM runs r
            JOIN suites s ON s.id = r.suite_id
@@ -141,7 +144,7 @@ pub async fn get(db: &PgPool, team_id: Uuid, run_id: Uuid) -> sqlx::Result<Optio
                   r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed,
                   r.review_pass_delta, r.created_at, r.started_at, r.completed_at,
-                  u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
+                  u.display_name AS "started_by_name?", r.schedule_name, r.next_poll_at IS NOT NULL AS "polling!",
                   r.last_error, r.labels
            FROM runs r
            JOIN suites s ON s.id = r.suite_id

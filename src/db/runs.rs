@@ -37,8 +37,10 @@ pub struct RunRow {
     pub started_at: Option<OffsetDateTime>,
     /// When it ended.
     pub completed_at: Option<OffsetDateTime>,
-    /// Who started it from Ringside (none when imported).
+    /// Who started it from Ringside (none when imported or scheduled).
     pub started_by_name: Option<String>,
+    /// The schedule that started it, by the name it had then.
+    pub schedule_name: Option<String>,
     /// Whether the worker still polls it.
     pub polling: bool,
     /// The last sync problem, if the last poll failed.
@@ -248,8 +250,8 @@ pub async fn get(db: &PgPool, team_id: Uuid, run_id: Uuid) -> sqlx::Result<Optio
         r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed, r.review_pass_delta,
                   r.created_at, r.started_at, r.completed_at,
-                  u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
-                  r.last_error
+                  u.display_name AS "started_by_name?", r.schedule_name,
+                  r.next_poll_at IS NOT NULL AS "polling!", r.last_error
            FROM runs r
            JOIN suites s ON s.id = r.suite_id
            LEFT JOIN users u ON u.id = r.started_by
@@ -274,8 +276,8 @@ pub async fn page_for_suite(
         r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed, r.review_pass_delta,
                   r.created_at, r.started_at, r.completed_at,
-                  u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
-                  r.last_error
+                  u.display_name AS "started_by_name?", r.schedule_name,
+                  r.next_poll_at IS NOT NULL AS "polling!", r.last_error
            FROM runs r
            JOIN suites s ON s.id = r.suite_id
            LEFT JOIN users u ON u.id = r.started_by
@@ -303,8 +305,8 @@ pub async fn page_for_team(
         r#"SELECT r.id, r.suite_id, s.name AS suite_name, r.revring_id, r.name, r.status AS "status: RunStatus",
                   r.attempts_total, r.attempts_done, r.attempts_passed, r.attempts_failed, r.review_pass_delta,
                   r.created_at, r.started_at, r.completed_at,
-                  u.display_name AS "started_by_name?", r.next_poll_at IS NOT NULL AS "polling!",
-                  r.last_error
+                  u.display_name AS "started_by_name?", r.schedule_name,
+                  r.next_poll_at IS NOT NULL AS "polling!", r.last_error
            FROM runs r
            JOIN suites s ON s.id = r.suite_id
            LEFT JOIN users u ON u.id = r.started_by

@@ -6,12 +6,17 @@
 //! a crash at any point only delays the next poll until the short lease expires (a worker renews
 //! its leases while it polls, and frees them when it stops cleanly).
 
+pub mod alerts;
+pub mod deliver;
+pub mod email;
 pub mod keys;
 pub mod live;
 pub mod refresh;
 pub mod schedule;
+pub mod scheduler;
 pub mod snapshots;
 pub mod start;
+pub mod targets;
 
 use std::time::Duration;
 
@@ -90,6 +95,12 @@ impl SyncSettings {
     }
 }
 
+/// A unique name for one worker of this process, used in leases.
+pub fn owner_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "ringside".into());
+    format!("{host}:{}:{}", std::process::id(), Uuid::new_v4().simple())
+}
+
 /// One process's sync worker.
 #[derive(Clone)]
 pub struct Worker {
@@ -101,12 +112,10 @@ pub struct Worker {
 impl Worker {
     /// A worker with a unique owner name (used in leases).
     pub fn new(upstream: RevRingAccess, settings: SyncSettings) -> Self {
-        let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "ringside".into());
-        let owner = format!("{host}:{}:{}", std::process::id(), Uuid::new_v4().simple());
         Self {
             upstream,
             settings,
-            owner,
+            owner: owner_name(),
         }
     }
 

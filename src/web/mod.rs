@@ -2,10 +2,12 @@
 //! mirroring its `templates/<feature>/` folder; `kit` holds the plumbing they share.
 
 pub(crate) mod accounts;
+mod alerts;
 mod api;
 mod cases;
 pub mod kit;
 pub(crate) mod runs;
+mod schedules;
 mod sharing;
 mod suites;
 pub mod trends;
@@ -58,7 +60,9 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<PostgresStore>) -> 
         .merge(trends::routes())
         .merge(sharing::routes())
         .merge(triage::routes())
-        .merge(cases::routes());
+        .merge(cases::routes())
+        .merge(schedules::routes())
+        .merge(alerts::routes());
     let pages = session_bearing(pages, state.clone(), sessions);
 
     let router = Router::new()

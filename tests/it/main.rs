@@ -3,6 +3,7 @@
 
 mod support;
 
+mod alerts;
 mod api;
 mod auth_csrf;
 mod auth_keys;

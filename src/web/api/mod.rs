@@ -19,6 +19,7 @@
 //!
 //! `tests/it/api_openapi.rs` checks the document against real responses.
 
+mod alerts;
 mod attempts;
 pub(crate) mod auth;
 pub(crate) mod envelope;
@@ -28,6 +29,7 @@ mod labels;
 pub(crate) mod rate_limit;
 mod run_list;
 mod runs;
+mod schedules;
 mod suites;
 mod trend;
 mod triage;
@@ -58,6 +60,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .merge(attempts::routes())
         .merge(trend::routes())
         .merge(triage::routes())
+        .merge(schedules::routes())
+        .merge(alerts::routes())
 }
 
 /// Adds the title, description and the bearer security scheme to the generated document.

@@ -32,6 +32,11 @@ impl FieldErrors {
         self.0.get(field).map(String::as_str)
     }
 
+    /// Every message, in field order, as one text (for the JSON API).
+    pub(crate) fn joined(&self) -> String {
+        self.0.values().cloned().collect::<Vec<_>>().join(" ")
+    }
+
     /// True when the form is valid.
     pub(crate) fn is_empty(&self) -> bool {
         self.0.is_empty()

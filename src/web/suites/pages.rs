@@ -26,6 +26,7 @@ use crate::web::kit::layout::{FlashKind, Layout, push_flash};
 use crate::web::kit::member::CurrentMember;
 use crate::web::kit::paging::{Page, PageQuery};
 use crate::web::runs::line::RunLine;
+use crate::web::schedules::{ScheduleLine, lines_for_suite};
 use crate::web::suites::agents::{self, AgentNames};
 
 /// Longest run name RevRing accepts.
@@ -130,6 +131,7 @@ struct SuitePage {
     /// Query kept by the pager's links (none here).
     pager_query: String,
     form: StartForm,
+    schedules: Vec<ScheduleLine>,
 }
 
 /// The start-run form as shown: a fresh one-time token, the name and labels typed, and any
@@ -175,6 +177,7 @@ async fn render_suite(
         agents,
         layout: Layout::for_member(suite.name.clone(), "suites", member, session).await,
         cases: suites::cases(&state.db, member.team_id, suite.id).await?,
+        schedules: lines_for_suite(state, member.team_id, suite.id).await?,
         runs: rows.into_iter().map(RunLine::from).collect(),
         suite,
         page,
