@@ -109,6 +109,70 @@ const STATE_CHANGING: &[Route] = &[
         &[("name", "Nightly CI"), ("scope", "run"), ("expires", "90d")],
     ),
     ("POST", "/tokens/{id}/revoke", &[]),
+    (
+        "POST",
+        "/runs/{run_id}/attempts/{attempt_id}/review",
+        &[("kind", "false_failure"), ("comment", "The judge misheard")],
+    ),
+    (
+        "POST",
+        "/runs/{run_id}/attempts/{attempt_id}/review/delete",
+        &[],
+    ),
+    (
+        "POST",
+        "/runs/{run_id}/reviews",
+        &[
+            ("attempt", "{attempt_id}"),
+            ("kind", "flaky"),
+            ("comment", "Line noise"),
+        ],
+    ),
+    (
+        "POST",
+        "/known-issues",
+        &[("title", "Transfers drop"), ("ticket_url", "")],
+    ),
+    (
+        "POST",
+        "/known-issues/{id}/status",
+        &[("status", "resolved")],
+    ),
+    (
+        "POST",
+        "/known-issues/{id}/cases",
+        &[("suite_id", "{suite_id}"), ("case_id", "a")],
+    ),
+    (
+        "POST",
+        "/suites/{id}/schedules",
+        &[
+            ("name", "Hourly"),
+            ("mode", "cron"),
+            ("cron", "0 * * * *"),
+            ("timezone", "UTC"),
+        ],
+    ),
+    ("POST", "/schedules/{id}/pause", &[]),
+    ("POST", "/schedules/{id}/resume", &[]),
+    ("POST", "/schedules/{id}/delete", &[]),
+    (
+        "POST",
+        "/alerts/channels",
+        &[
+            ("kind", "email"),
+            ("name", "Mail"),
+            ("to", "qa@example.com"),
+        ],
+    ),
+    ("POST", "/alerts/channels/{id}/test", &[]),
+    ("POST", "/alerts/channels/{id}/delete", &[]),
+    (
+        "POST",
+        "/alerts/rules",
+        &[("channel_id", "{channel_id}"), ("kind", "new_failures")],
+    ),
+    ("POST", "/alerts/rules/{id}/delete", &[]),
 ];
 
 /// Where the token-authenticated API lives: no sessions, so no CSRF; its isolation is by token.

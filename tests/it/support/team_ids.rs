@@ -19,6 +19,10 @@ pub(crate) struct Ids {
     pub invite_token: String,
     pub share: Uuid,
     pub token: Uuid,
+    pub known_issue: Uuid,
+    pub schedule: Uuid,
+    pub channel: Uuid,
+    pub rule: Uuid,
 }
 
 impl Ids {
@@ -80,7 +84,48 @@ impl Ids {
         )
         .await
         .unwrap();
+        let scalar = |sql: &'static str| {
+            sqlx::query_scalar::<_, Uuid>(sql)
+                .bind(team_id)
+                .bind(suite.suite_id)
+        };
+        let known_issue = scalar(
+            "INSERT INTO known_issues (team_id, title) SELECT $1, 'Hangs up early' \
+             WHERE $2::uuid IS NOT NULL RETURNING id",
+        )
+        .fetch_one(db)
+        .await
+        .unwrap();
+        let schedule = scalar(
+            "INSERT INTO schedules (team_id, suite_id, name, cron, timezone) \
+             VALUES ($1, $2, 'Nightly', '0 3 * * *', 'UTC') RETURNING id",
+        )
+        .fetch_one(db)
+        .await
+        .unwrap();
+        let channel = scalar(
+            "INSERT INTO alert_channels (team_id, kind, name, email_to) \
+             SELECT $1, 'email', 'QA mail', 'qa@example.com' WHERE $2::uuid IS NOT NULL \
+             RETURNING id",
+        )
+        .fetch_one(db)
+        .await
+        .unwrap();
+        let rule = sqlx::query_scalar::<_, Uuid>(
+            "INSERT INTO alert_rules (team_id, suite_id, channel_id, kind) \
+             VALUES ($1, $2, $3, 'new_failures') RETURNING id",
+        )
+        .bind(team_id)
+        .bind(suite.suite_id)
+        .bind(channel)
+        .fetch_one(db)
+        .await
+        .unwrap();
         Self {
+            known_issue,
+            schedule,
+            channel,
+            rule,
             team_id,
             suite,
             run,
@@ -107,10 +152,17 @@ impl Ids {
                     ("invitations", "id") => self.invitation.to_string(),
                     ("shares", "id") => self.share.to_string(),
                     ("tokens", "id") => self.token.to_string(),
+                    ("known-issues", "id") => self.known_issue.to_string(),
+                    ("schedules", "id") => self.schedule.to_string(),
+                    ("channels", "id") => self.channel.to_string(),
+                    ("rules", "id") => self.rule.to_string(),
+                    (_, "suite_id") => self.suite.suite_id.to_string(),
+                    ("cases", "case_id") => "a".to_owned(),
                     (_, "run_id") => self.run.to_string(),
                     (_, "attempt_id") => self.attempt.to_string(),
                     (_, "user_id") => self.member.to_string(),
                     (_, "team_id") => self.team_id.to_string(),
+                    (_, "channel_id") => self.channel.to_string(),
                     ("invite", "token") => self.invite_token.clone(),
                     (_, "form_token") => Uuid::new_v4().to_string(),
                     _ => {

@@ -168,14 +168,14 @@ async fn reviews_change_counts_grid_flake_scores_comparison_and_exports_as_compu
     let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     let a1 = rows
         .iter()
-        .find(|r| &r[col("attempt_id")] == "r2-att-0")
+        .find(|r| &r[col("revring_attempt_id")] == "r2-att-0")
         .unwrap();
     assert_eq!(&a1[col("result")], "fail");
     assert_eq!(&a1[col("effective_result")], "pass");
     assert_eq!(&a1[col("review")], "false_failure");
     let b1 = rows
         .iter()
-        .find(|r| &r[col("attempt_id")] == "r2-att-1")
+        .find(|r| &r[col("revring_attempt_id")] == "r2-att-1")
         .unwrap();
     assert_eq!(&b1[col("effective_result")], "fail");
     let json: serde_json::Value =

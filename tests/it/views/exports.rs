@@ -271,7 +271,11 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
             "call_id",
             "revring_attempt_id",
             "ringside_attempt_id",
-            "attempt_url"
+            "attempt_url",
+            "effective_result",
+            "review",
+            "review_comment",
+            "review_ticket"
         ]
     );
     let mut rows: Vec<Vec<String>> = reader
@@ -281,7 +285,7 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
     rows.sort_by(|a, b| a[12].cmp(&b[12]));
     // Each row links to its attempt's page on this portal.
     for (row, attempt) in rows.iter_mut().zip(&stored) {
-        let url = row.pop().unwrap();
+        let url = row.remove(14);
         assert!(
             url.starts_with("http")
                 && url.ends_with(&format!("/runs/{run}/attempts/{}", attempt.id)),
@@ -310,6 +314,11 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
                 a.call_id.clone().unwrap_or_default(),
                 a.revring_id.clone(),
                 a.id.to_string(),
+                // Nobody reviewed: the effective result is the judge's.
+                a.result.clone().unwrap_or_else(|| "pending".to_owned()),
+                String::new(),
+                String::new(),
+                String::new(),
             ]
         })
         .collect();
@@ -330,7 +339,12 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
     assert_eq!(json["run"]["status"], status);
     assert_eq!(
         json["run"]["attempts"],
-        serde_json::json!({"total": total, "done": done, "passed": passed, "failed": failed})
+        serde_json::json!({
+            "total": total, "done": done, "passed": passed, "failed": failed,
+            // Nobody reviewed: the effective counts are the judge's.
+            "judgedPassed": passed, "judgedFailed": failed,
+            "effectivePassed": passed, "effectiveFailed": failed,
+        })
     );
     assert_eq!((total, done, passed, failed), (5, 4, 1, 3));
     let mut attempts = json["attempts"].as_array().unwrap().clone();
@@ -353,6 +367,9 @@ async fn every_export_carries_each_stored_attempt_field_by_field() {
                 "testCaseName": a.test_case_name,
                 "attemptNumber": a.attempt_number,
                 "result": a.result,
+                "judgedResult": a.result,
+                "effectiveResult": a.result,
+                "review": null,
                 "reasoning": a.reasoning,
                 "callId": a.call_id,
                 "inboundCallId": null,
