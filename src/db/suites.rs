@@ -158,13 +158,18 @@ pub async fn mark_missing_removed(
     team_id: Uuid,
     api_key_id: Uuid,
     listed: &[String],
+    listed_at: OffsetDateTime,
 ) -> sqlx::Result<()> {
+    // A suite stored after the listing began (by a concurrent refresh that saw it) is not
+    // missing from RevRing, only from this older listing.
     sqlx::query!(
         "UPDATE suites SET removed_at = now()
-         WHERE team_id = $1 AND api_key_id = $2 AND removed_at IS NULL AND revring_id <> ALL($3)",
+         WHERE team_id = $1 AND api_key_id = $2 AND removed_at IS NULL AND revring_id <> ALL($3)
+           AND refreshed_at < $4",
         team_id,
         api_key_id,
         listed,
+        listed_at,
     )
     .execute(db)
     .await?;

@@ -48,6 +48,7 @@ pub async fn refresh_key(
     api_key_id: Uuid,
 ) -> Result<RefreshReport, RefreshError> {
     let client = access.client_for(team_id, api_key_id).await?;
+    let listed_at = time::OffsetDateTime::now_utc();
     let listed = client.list_suites().await?;
     let mut report = RefreshReport {
         suites: listed.len(),
@@ -72,7 +73,7 @@ pub async fn refresh_key(
         }
     }
     let ids: Vec<String> = listed.iter().map(|suite| suite.id.clone()).collect();
-    suites::mark_missing_removed(&access.db, team_id, api_key_id, &ids).await?;
+    suites::mark_missing_removed(&access.db, team_id, api_key_id, &ids, listed_at).await?;
     Ok(report)
 }
 
