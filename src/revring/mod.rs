@@ -44,6 +44,7 @@ pub use calls::{Agent, BATCH_GET_MAX_IDS, Call, PhoneNumber};
 pub use client::Client;
 pub use error::{Error, ErrorKind, Upstream};
 pub use error_body::{MAX_ERROR_BODY_BYTES, MAX_MESSAGE_CHARS};
+pub use public_address::is_public;
 pub use retry::{
     DEFAULT_BASE_DELAY, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_ATTEMPTS, DEFAULT_MAX_DELAY,
     DEFAULT_TIMEOUT, RetryPolicy,

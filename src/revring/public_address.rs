@@ -12,7 +12,8 @@ use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
 /// True for an address on the public internet: not loopback, private, link-local, shared
 /// (carrier-grade NAT), documentation, benchmarking, multicast, broadcast or unspecified.
-pub(crate) fn is_public(ip: IpAddr) -> bool {
+/// Recordings (here) and alert targets (`sync::targets`) both rely on it.
+pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
