@@ -296,6 +296,7 @@ async fn build_router_with(
         revring,
         setup_done: Arc::new(AtomicBool::new(false)),
         delivery: Arc::new(args.delivery_settings()),
+        page_data: Default::default(),
     };
     Ok((crate::web::router(state.clone(), sessions), state))
 }

@@ -51,6 +51,8 @@ pub struct AppState {
     pub setup_done: Arc<AtomicBool>,
     /// How alerts are delivered (private targets, SMTP, links).
     pub delivery: Arc<crate::sync::deliver::DeliverySettings>,
+    /// What the heavy daily pages read, shared by requests that see the same data.
+    pub page_data: crate::web::kit::page_data::PageData,
 }
 
 impl FromRef<AppState> for PgPool {

@@ -121,3 +121,11 @@ pub fn pool_options() -> PgPoolOptions {
         .max_connections(MAX_CONNECTIONS)
         .acquire_timeout(ACQUIRE_TIMEOUT)
 }
+
+/// The database's current snapshot (`pg_current_snapshot()` as text): equal for two reads only
+/// when no transaction committed or aborted in between, so it names one state of the data.
+pub async fn snapshot(db: &PgPool) -> sqlx::Result<String> {
+    sqlx::query_scalar!(r#"SELECT pg_current_snapshot()::text AS "snapshot!""#)
+        .fetch_one(db)
+        .await
+}

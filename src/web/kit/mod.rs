@@ -19,5 +19,6 @@ pub mod layout;
 pub(crate) mod member;
 pub mod metrics;
 pub mod overload;
+pub mod page_data;
 pub(crate) mod paging;
 pub(crate) mod words;

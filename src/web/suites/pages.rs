@@ -163,20 +163,32 @@ async fn render_suite(
     form: StartForm,
 ) -> Result<String, AppError> {
     let page = Page::new(page_number, RUNS_PER_PAGE);
-    let mut rows = runs::page_for_suite(
-        &state.db,
-        member.team_id,
-        suite.id,
-        page.fetch_limit(),
-        page.offset(),
-    )
-    .await?;
+    // The runs and cases, shared with every request that sees the same data (see
+    // `kit::page_data`); the start form and the schedules are read for each request.
+    let read = async {
+        let (rows, cases) = tokio::try_join!(
+            runs::page_for_suite(
+                &state.db,
+                member.team_id,
+                suite.id,
+                page.fetch_limit(),
+                page.offset(),
+            ),
+            suites::cases(&state.db, member.team_id, suite.id),
+        )?;
+        Ok::<_, AppError>((rows, cases))
+    };
+    let key = format!("suite page suite={} page={page_number}", suite.id);
+    let (mut rows, cases) = state
+        .page_data
+        .get(&state.db, member.team_id, key, read)
+        .await?;
     let page = page.with_more(&mut rows);
     let agents = agents::names(state, member.team_id, &[suite.api_key_id]).await;
     let view = SuitePage {
         agents,
         layout: Layout::for_member(suite.name.clone(), "suites", member, session).await,
-        cases: suites::cases(&state.db, member.team_id, suite.id).await?,
+        cases,
         schedules: lines_for_suite(state, member.team_id, suite.id).await?,
         runs: rows.into_iter().map(RunLine::from).collect(),
         suite,

@@ -105,8 +105,8 @@ pub(crate) async fn history(
         .unwrap_or(DEFAULT_HISTORY_RUNS)
         .clamp(1, MAX_HISTORY_RUNS);
     let by_name = query.sort.as_deref() == Some("name");
-    let grid = grid::load(
-        &state.db,
+    let grid = grid::shared_load(
+        &state,
         member.team_id,
         suite_id,
         run_count,
@@ -182,8 +182,8 @@ pub(crate) async fn flaky(
     Path(suite_id): Path<Uuid>,
     toggle: VerdictToggle,
 ) -> Result<Html<String>, AppError> {
-    let grid = grid::load(
-        &state.db,
+    let grid = grid::shared_load(
+        &state,
         member.team_id,
         suite_id,
         FLAKE_WINDOW_RUNS,

@@ -42,6 +42,7 @@ const SPARK_WIDTH: f64 = 120.0;
 const SPARK_HEIGHT: f64 = 28.0;
 
 /// What the dashboard shows.
+#[derive(Clone)]
 pub struct DashboardData {
     /// Every current suite with its recent pass counts.
     pub suites: Vec<DashboardRow>,
@@ -311,9 +312,12 @@ pub(crate) async fn show(
             load_narrowed(&state.db, member.team_id, &labels, judged_only).await?,
             None,
         ),
-        Ok(_) => (load(&state.db, member.team_id, judged_only).await?, None),
+        Ok(_) => (
+            shared_load(&state, member.team_id, judged_only).await?,
+            None,
+        ),
         Err(problem) => (
-            load(&state.db, member.team_id, judged_only).await?,
+            shared_load(&state, member.team_id, judged_only).await?,
             Some(problem),
         ),
     };
@@ -339,6 +343,17 @@ pub(crate) async fn show(
         narrow_range: None,
     };
     Ok(Html(page.render()?))
+}
+
+/// [`load`], shared with every request that sees the same data (see `kit::page_data`).
+async fn shared_load(
+    state: &AppState,
+    team_id: Uuid,
+    judged_only: bool,
+) -> Result<DashboardData, AppError> {
+    let page = format!("dashboard judged_only={judged_only}");
+    let read = load(&state.db, team_id, judged_only);
+    state.page_data.get(&state.db, team_id, page, read).await
 }
 
 async fn overview(state: &AppState, team_id: Uuid, admin: bool) -> Result<Overview, AppError> {

@@ -13,6 +13,7 @@ use crate::domain::trend::{CaseCounts, CaseOutcome};
 use crate::web::kit::error::AppError;
 
 /// A suite's latest runs and how every case came out in each.
+#[derive(Clone)]
 pub struct CaseGrid {
     /// The suite.
     pub suite: Suite,
@@ -62,6 +63,19 @@ impl CaseLine {
     fn outcomes(&self) -> impl Iterator<Item = CaseOutcome> + '_ {
         self.cells.iter().flatten().map(CaseCounts::outcome)
     }
+}
+
+/// [`load`], shared with every request that sees the same data (see `kit::page_data`).
+pub(crate) async fn shared_load(
+    state: &crate::app::state::AppState,
+    team_id: Uuid,
+    suite_id: Uuid,
+    runs: i64,
+    judged_only: bool,
+) -> Result<CaseGrid, AppError> {
+    let page = format!("grid suite={suite_id} runs={runs} judged_only={judged_only}");
+    let read = load(&state.db, team_id, suite_id, runs, judged_only);
+    state.page_data.get(&state.db, team_id, page, read).await
 }
 
 /// Loads the suite, its `runs` latest runs and their case results (effective unless

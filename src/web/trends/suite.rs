@@ -41,6 +41,7 @@ pub struct TrendQuery {
 }
 
 /// What the trend page shows, loaded in one go.
+#[derive(Clone)]
 pub struct TrendData {
     /// The suite.
     pub suite: Suite,
@@ -48,6 +49,19 @@ pub struct TrendData {
     pub runs: Vec<TrendRun>,
     /// True when the range holds more runs than are shown.
     pub truncated: bool,
+}
+
+/// [`load`], shared with every request that sees the same data (see `kit::page_data`).
+async fn shared_load(
+    state: &AppState,
+    team_id: Uuid,
+    suite_id: Uuid,
+    range: TrendRange,
+    judged_only: bool,
+) -> Result<TrendData, AppError> {
+    let page = format!("trend suite={suite_id} range={range:?} judged_only={judged_only}");
+    let read = load(&state.db, team_id, suite_id, range, judged_only);
+    state.page_data.get(&state.db, team_id, page, read).await
 }
 
 /// Loads the trend page's data (the suite and its runs in range with effective counts unless
@@ -224,11 +238,11 @@ pub(crate) async fn show(
             None,
         ),
         Ok(_) => (
-            load(&state.db, member.team_id, suite_id, range, judged_only).await?,
+            shared_load(&state, member.team_id, suite_id, range, judged_only).await?,
             None,
         ),
         Err(problem) => (
-            load(&state.db, member.team_id, suite_id, range, judged_only).await?,
+            shared_load(&state, member.team_id, suite_id, range, judged_only).await?,
             Some(problem),
         ),
     };

@@ -6,3 +6,4 @@ mod generated;
 mod history;
 mod imported;
 mod pages;
+mod shared_reads;

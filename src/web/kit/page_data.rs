@@ -1,0 +1,101 @@
+//! What the heavy daily pages read (dashboard, suite trend, case history, flaky tests, a
+//! suite's page), shared between every request that would read exactly the same thing.
+//!
+//! A page's data is kept under the database's current snapshot (`pg_current_snapshot()`):
+//! two requests that see the same snapshot see the same committed data, so the second is
+//! served what the first read. Any write that commits anywhere changes the snapshot, so a
+//! change is visible on the very next request, in every process on the database: nothing is
+//! served stale, and there is nothing to invalidate by hand. The snapshot is read before the
+//! page's queries, so what is kept is never older than its key says.
+//!
+//! What depends on the clock (this week, the last 30 days) is read again at least every
+//! [`FRESH_FOR_SECS`]. Concurrent requests for a page being read wait for that one read
+//! instead of running the same queries side by side.
+
+use std::any::{Any, TypeId};
+use std::future::Future;
+use std::sync::Arc;
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::web::kit::error::AppError;
+
+/// Longest that data read under one snapshot is served, in seconds: time windows such as
+/// "this week" move on even when no data changes.
+pub const FRESH_FOR_SECS: u64 = 10;
+
+/// Pages' data kept at once (each a few kilobytes; a wide case grid a few hundred). Entries
+/// of older snapshots are simply never asked for again and make room.
+pub const CAPACITY: usize = 48;
+
+/// One page's data, read under one snapshot.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Key {
+    team_id: Uuid,
+    /// Which page, with every parameter that changes what it reads.
+    page: String,
+    /// The Rust type read: one page name can never be served as another type.
+    kind: TypeId,
+    snapshot: String,
+    period: u64,
+}
+
+type Shared = Arc<dyn Any + Send + Sync>;
+
+/// The shared page data of one process.
+#[derive(Clone)]
+pub struct PageData {
+    kept: Arc<quick_cache::sync::Cache<Key, Shared>>,
+}
+
+impl Default for PageData {
+    fn default() -> Self {
+        Self {
+            kept: Arc::new(quick_cache::sync::Cache::new(CAPACITY)),
+        }
+    }
+}
+
+impl PageData {
+    /// The team's data for `page` as the database holds it now: what another request read
+    /// under the same snapshot, or else what `read` reads. `page` must name every parameter
+    /// that changes what `read` returns (the team aside).
+    pub async fn get<T, F>(
+        &self,
+        db: &PgPool,
+        team_id: Uuid,
+        page: String,
+        read: F,
+    ) -> Result<T, AppError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: Future<Output = Result<T, AppError>>,
+    {
+        let key = Key {
+            team_id,
+            page,
+            kind: TypeId::of::<T>(),
+            snapshot: crate::db::snapshot(db).await?,
+            period: period(),
+        };
+        let shared = self
+            .kept
+            .get_or_insert_async(&key, async {
+                read.await.map(|data| Arc::new(data) as Shared)
+            })
+            .await?;
+        shared
+            .downcast_ref::<T>()
+            .cloned()
+            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("page data of another type")))
+    }
+}
+
+/// Which [`FRESH_FOR_SECS`] window of the clock this is.
+fn period() -> u64 {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
+    now.as_secs() / FRESH_FOR_SECS
+}

@@ -1,0 +1,114 @@
+//! The heavy daily pages share what they read between requests that see the same data
+//! (`web::kit::page_data`): a second request reads nothing again, and any committed change,
+//! from this process or any other, shows on the very next request.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use ringside::web::kit::error::AppError;
+use ringside::web::kit::page_data::PageData;
+use uuid::Uuid;
+
+use crate::support::TestApp;
+use crate::support::accounts::setup;
+use crate::support::app::serve_args;
+use crate::support::built;
+use crate::support::db::fresh_database;
+use crate::support::html::Page;
+
+/// Reads through `data`, counting how often the read really runs; the value is that count.
+async fn counted(
+    data: &PageData,
+    db: &sqlx::PgPool,
+    team: Uuid,
+    page: &str,
+    reads: &Arc<AtomicUsize>,
+) -> usize {
+    let reads = reads.clone();
+    data.get(db, team, page.to_owned(), async move {
+        Ok::<_, AppError>(reads.fetch_add(1, Ordering::SeqCst) + 1)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_read_is_shared_until_something_commits() {
+    let (db, _drop) = fresh_database().await;
+    let data = PageData::default();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let team = Uuid::new_v4();
+
+    let first = counted(&data, &db, team, "dashboard", &reads).await;
+    let again = counted(&data, &db, team, "dashboard", &reads).await;
+    assert_eq!(
+        (first, again),
+        (1, 1),
+        "nothing changed: the first read is served again"
+    );
+
+    let other_page = counted(&data, &db, team, "trend", &reads).await;
+    let other_team = counted(&data, &db, Uuid::new_v4(), "dashboard", &reads).await;
+    assert_eq!(
+        (other_page, other_team),
+        (2, 3),
+        "pages and teams never share a read"
+    );
+
+    // Any commit, here a new team row, makes the next request read again.
+    sqlx::query("INSERT INTO teams (name) VALUES ('Another')")
+        .execute(&db)
+        .await
+        .unwrap();
+    assert_eq!(counted(&data, &db, team, "dashboard", &reads).await, 4);
+    assert_eq!(counted(&data, &db, team, "dashboard", &reads).await, 4);
+}
+
+#[tokio::test]
+async fn a_failed_read_is_not_kept() {
+    let (db, _drop) = fresh_database().await;
+    let data = PageData::default();
+    let team = Uuid::new_v4();
+    let failed: Result<u32, AppError> = data
+        .get(&db, team, "trend".into(), async { Err(AppError::NotFound) })
+        .await;
+    assert!(matches!(failed, Err(AppError::NotFound)));
+    let read = data
+        .get(&db, team, "trend".into(), async { Ok::<u32, AppError>(7) })
+        .await
+        .unwrap();
+    assert_eq!(read, 7);
+}
+
+#[tokio::test]
+async fn a_run_stored_after_a_page_was_read_shows_on_the_next_request() {
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let (admin, team_id) = setup(&app, "QA").await;
+    let suite = built::suite(&app.db, team_id, "Checkout", &["a"]).await;
+    let trend = format!("/suites/{}/trend?range=all", suite.suite_id);
+    let charted =
+        |html: String| Page::parse(&html).count("svg.chart[aria-label='Pass rate per run'] circle");
+
+    built::run(&app.db, &suite, "r1", 2, &[("a", 1, Some("pass"))]).await;
+    assert_eq!(charted(admin.page(&trend).await), 1);
+    assert_eq!(charted(admin.page(&trend).await), 1);
+    let spark =
+        |html: String| Page::parse(&html).attrs("table.dashboard svg.sparkline", "aria-label");
+    assert_eq!(
+        spark(admin.page("/").await),
+        ["Pass rate of the last 1 runs, oldest first: 100%"]
+    );
+
+    // Stored as the sync worker of any process would, straight into the database.
+    built::run(&app.db, &suite, "r2", 1, &[("a", 1, Some("fail"))]).await;
+    assert_eq!(
+        charted(admin.page(&trend).await),
+        2,
+        "the new run is charted at once"
+    );
+    assert_eq!(
+        spark(admin.page("/").await),
+        ["Pass rate of the last 2 runs, oldest first: 100%, 0%"],
+        "the dashboard moved on too"
+    );
+}
