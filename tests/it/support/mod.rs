@@ -1,6 +1,7 @@
 //! Test harness shared by every integration test.
 
 pub(crate) mod accounts;
+pub(crate) mod api_ids;
 pub(crate) mod app;
 pub(crate) mod browser;
 pub(crate) mod built;
