@@ -1,7 +1,8 @@
 //! Team isolation over the whole API, operation by operation, driven by the served OpenAPI
 //! document: every operation that names a team's object by id answers another team's token 404
 //! and changes nothing of the owner's, while the owner's token gets its real answer to the very
-//! same request; every operation without ids shows another team nothing of the owner's.
+//! same request; every operation without ids shows another team nothing of the owner's; and a
+//! request mixing both teams' ids (the stranger's run, the owner's attempt) answers 404 too.
 //!
 //! `OPERATIONS` must cover every operation of the document: a new endpoint fails
 //! `the_table_covers_every_documented_operation` until it has a line here, with a request that
@@ -10,13 +11,15 @@
 
 use reqwest::{Method, StatusCode};
 use ringside::auth::Role;
-use serde_json::Value;
+use serde_json::{Value, json};
+use uuid::Uuid;
 
 use super::{Api, create_token, input_value};
 use crate::support::TestApp;
 use crate::support::accounts::{create_team, member};
 use crate::support::api_ids::{ApiIds, changed_rows, fill_placeholders, team_rows};
 use crate::support::app::serve_args;
+use crate::support::openapi::{assert_valid_request, document, operations, same_shape};
 use crate::support::runs::RunsWorld;
 use crate::support::team_ids::Ids;
 
@@ -151,40 +154,6 @@ const OPERATIONS: &[Operation] = &[
     ("GET", "/api/v1/alert-deliveries", None, 200, SeesNothing),
 ];
 
-const METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
-
-/// Whether the table's path (query aside) has the shape of the document's: the same literal
-/// segments, a placeholder wherever the document has a parameter.
-fn same_shape(documented: &str, template: &str) -> bool {
-    let template = template.split('?').next().unwrap_or_default();
-    let is_param = |segment: &str| segment.starts_with('{') && segment.ends_with('}');
-    let (a, b): (Vec<&str>, Vec<&str>) = (
-        documented.split('/').collect(),
-        template.split('/').collect(),
-    );
-    a.len() == b.len()
-        && a.iter()
-            .zip(&b)
-            .all(|(d, t)| match (is_param(d), is_param(t)) {
-                (true, true) => true,
-                (false, false) => d == t,
-                _ => false,
-            })
-}
-
-/// The document's operations as `(method, path)`, methods upper-case.
-fn documented(doc: &Value) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    for (path, item) in doc["paths"].as_object().expect("the document has paths") {
-        for method in item.as_object().unwrap().keys() {
-            if METHODS.contains(&method.as_str()) {
-                found.push((method.to_uppercase(), path.clone()));
-            }
-        }
-    }
-    found
-}
-
 /// The table's lines for one documented operation.
 fn lines_for<'t>(method: &str, path: &str) -> Vec<&'t Operation> {
     OPERATIONS
@@ -197,7 +166,7 @@ fn lines_for<'t>(method: &str, path: &str) -> Vec<&'t Operation> {
 /// operations with an id in their path answer strangers 404 (and document it), and every body
 /// is valid for the document and present exactly when the document takes one.
 fn assert_table_covers(doc: &Value) {
-    let operations = documented(doc);
+    let operations = operations(doc);
     assert!(operations.len() >= 27, "{operations:?}");
     for (method, path) in &operations {
         let lines = lines_for(method, path);
@@ -218,9 +187,12 @@ fn assert_table_covers(doc: &Value) {
                     "{method} {path} documents its 404"
                 );
             }
-            let schema = &described["requestBody"]["content"]["application/json"]["schema"];
             match body {
-                Some(body) => assert_valid(doc, schema, body, &format!("{method} {template}")),
+                Some(body) => {
+                    let filled = fill_placeholders(body, |_| Uuid::nil().to_string());
+                    let body = serde_json::from_str(&filled).expect("the table's body is JSON");
+                    assert_valid_request(doc, method, path, &body);
+                }
                 None => assert!(
                     described["requestBody"]["required"] != true,
                     "{method} {template} needs a body in OPERATIONS"
@@ -238,29 +210,6 @@ fn assert_table_covers(doc: &Value) {
             "{method} {template} is one operation of the document"
         );
     }
-}
-
-/// Checks a table body (ids filled with made-up ones) against the document's request schema.
-fn assert_valid(doc: &Value, schema: &Value, body: &str, what: &str) {
-    assert!(schema.is_object(), "{what}: the document takes a JSON body");
-    let filled = fill_placeholders(body, |_| uuid::Uuid::nil().to_string());
-    let body: Value = serde_json::from_str(&filled).expect("the table's body is JSON");
-    let mut root = schema.clone();
-    root.as_object_mut()
-        .unwrap()
-        .insert("components".into(), doc["components"].clone());
-    let validator = jsonschema::validator_for(&root).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(&body)
-        .map(|e| e.to_string())
-        .collect();
-    assert!(errors.is_empty(), "{what}: {errors:?}");
-}
-
-async fn document(app: &TestApp) -> Value {
-    let response = reqwest::get(app.url("/api/v1/openapi.json")).await.unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json().await.unwrap()
 }
 
 #[tokio::test]
@@ -283,32 +232,59 @@ async fn send(api: &Api, ids: &ApiIds, operation: &Operation) -> (StatusCode, St
     (response.status(), response.text().await.unwrap())
 }
 
-/// An admin token of a second team, which has objects of its own.
-async fn strangers_token(world: &RunsWorld) -> String {
-    let team = create_team(&world.app.db, "Away").await;
-    let (boss, boss_id) = member(&world.app, "boss@away.example", team, Role::Admin).await;
-    Ids::create(&world.app, team, boss_id, "Away").await;
-    let fields = [("name", "Away CI"), ("scope", "admin"), ("expires", "90d")];
-    let response = boss.post("/tokens", &fields).await;
-    assert_eq!(response.status(), StatusCode::OK);
-    input_value(&response.text().await.unwrap(), "new-token")
+/// Two teams on a portal without the sync worker: the world's ("Home", one of every object,
+/// an admin token) and "Away" (objects of its own, an admin token).
+struct TwoTeams {
+    world: RunsWorld,
+    home: ApiIds,
+    owner: Api,
+    away: Ids,
+    stranger: Api,
+}
+
+impl TwoTeams {
+    async fn new() -> Self {
+        let world = RunsWorld::without_sync().await;
+        let home = ApiIds::create(&world).await;
+        let owner = Api::new(&world, &create_token(&world, "Home CI", "admin").await);
+        let team = create_team(&world.app.db, "Away").await;
+        let (boss, boss_id) = member(&world.app, "boss@away.example", team, Role::Admin).await;
+        let away = Ids::create(&world.app, team, boss_id, "Away").await;
+        let fields = [("name", "Away CI"), ("scope", "admin"), ("expires", "90d")];
+        let response = boss.post("/tokens", &fields).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let stranger = Api::new(
+            &world,
+            &input_value(&response.text().await.unwrap(), "new-token"),
+        );
+        Self {
+            world,
+            home,
+            owner,
+            away,
+            stranger,
+        }
+    }
 }
 
 #[tokio::test]
 async fn every_api_operation_keeps_a_teams_objects_from_other_teams() {
-    let world = RunsWorld::without_sync().await;
+    let TwoTeams {
+        world,
+        home,
+        owner,
+        stranger,
+        ..
+    } = TwoTeams::new().await;
     let doc = document(&world.app).await;
     assert_table_covers(&doc);
-    let home = ApiIds::create(&world).await;
-    let owner = Api::new(&world, &create_token(&world, "Home CI", "admin").await);
-    let stranger = Api::new(&world, &strangers_token(&world).await);
     let theirs = home.all();
     let db = &world.app.db;
 
     // Another team's token, operation by operation as the document lists them.
     let initial = team_rows(db, world.team_id).await;
     let mut checked = Vec::new();
-    for (method, path) in documented(&doc) {
+    for (method, path) in operations(&doc) {
         for operation in lines_for(&method, &path) {
             let (_, template, _, control, expected) = operation;
             let before = team_rows(db, world.team_id).await;
@@ -369,5 +345,50 @@ async fn every_api_operation_keeps_a_teams_objects_from_other_teams() {
             changed.iter().any(|row| row[2..].starts_with(table)),
             "the owner's requests changed {table}: {changed:#?}"
         );
+    }
+}
+
+#[tokio::test]
+async fn ids_of_two_teams_in_one_request_answer_404() {
+    let TwoTeams {
+        world,
+        home,
+        away,
+        stranger,
+        ..
+    } = TwoTeams::new().await;
+    let db = &world.app.db;
+    // The stranger's own run or channel, with the owner's attempt or suite in the body.
+    let reviews = format!("/api/v1/runs/{}/reviews", away.run);
+    let review = |attempt: Uuid| json!({"attempt_ids": [attempt], "kind": "flaky"});
+    let rule =
+        |suite: Uuid| json!({"channel_id": away.channel, "suite_id": suite, "kind": "recovered"});
+    let mixed = [
+        (
+            reviews.as_str(),
+            review(home.ids.attempt),
+            review(away.attempt),
+            200,
+        ),
+        (
+            "/api/v1/alert-rules",
+            rule(home.suite),
+            rule(away.suite.suite_id),
+            201,
+        ),
+    ];
+    for (path, theirs, own, control) in mixed {
+        let before = team_rows(db, world.team_id).await;
+        let (status, answer) = stranger.post(path, &theirs).await;
+        let changed = changed_rows(&before, &team_rows(db, world.team_id).await);
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "POST {path} {theirs}: {answer}"
+        );
+        assert!(changed.is_empty(), "POST {path} {theirs}: {changed:#?}");
+        // The same request with the stranger's own ids: only the owner's id made it 404.
+        let (status, answer) = stranger.post(path, &own).await;
+        assert_eq!(status.as_u16(), control, "POST {path} {own}: {answer}");
     }
 }

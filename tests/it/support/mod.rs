@@ -9,6 +9,7 @@ pub(crate) mod checks;
 pub(crate) mod db;
 pub(crate) mod hostile;
 pub(crate) mod html;
+pub(crate) mod openapi;
 pub(crate) mod proxy;
 pub(crate) mod routes;
 pub(crate) mod runs;
