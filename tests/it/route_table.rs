@@ -180,8 +180,8 @@ const API_PREFIX: &str = "/api/";
 
 /// Every route under [`API_PREFIX`] that the router declares with `.route(…)`: the document and
 /// the catch-all that answers unknown API paths in JSON. The resources themselves are declared
-/// through utoipa (`routes!`), and their team isolation is tested in `api::foundation` and
-/// `api::runs` with another team's token.
+/// through utoipa (`routes!`): `api::route_table` reads them from the OpenAPI document and tests
+/// each with another team's token.
 const API_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/{*rest}"),

@@ -18,6 +18,7 @@ use crate::auth::Scope;
 use crate::db::alert_channels::{self, Channel};
 use crate::db::alert_deliveries::{self, DeliveryRow};
 use crate::db::alert_rules::{self, RuleRow};
+use crate::db::suites;
 use crate::web::alerts::channels::{ChannelForm, create_channel, send_test};
 use crate::web::alerts::rules::{RuleForm, create_rule};
 use crate::web::api::auth::ApiCaller;
@@ -285,7 +286,8 @@ pub(crate) async fn list_rules(
         (status = 201, description = "The rule", body = Data<RuleJson>),
         (status = 401, description = "Missing, unknown, revoked or expired token", body = ErrorBody),
         (status = 403, description = "The token's scope is not admin", body = ErrorBody),
-        (status = 422, description = "A field is not acceptable, or the suite or channel is not the team's", body = ErrorBody),
+        (status = 404, description = "No such channel or suite in this team", body = ErrorBody),
+        (status = 422, description = "A field is not acceptable", body = ErrorBody),
     ),
     security(("bearer" = []))
 )]
@@ -295,6 +297,20 @@ pub(crate) async fn add_rule(
     ApiJson(body): ApiJson<NewRuleBody>,
 ) -> Result<Response, ApiError> {
     caller.require(&state, Scope::Admin, ADMIN).await?;
+    // Another team's channel or suite is no more there than a made-up one: 404, as in paths.
+    if alert_channels::get_sealed(&state.db, caller.team_id, body.channel_id)
+        .await?
+        .is_none()
+    {
+        return Err(ApiError::not_found("channel"));
+    }
+    if let Some(suite_id) = body.suite_id
+        && suites::get(&state.db, caller.team_id, suite_id)
+            .await?
+            .is_none()
+    {
+        return Err(ApiError::not_found("suite"));
+    }
     let form = RuleForm {
         suite_id: body.suite_id.map(|id| id.to_string()).unwrap_or_default(),
         channel_id: body.channel_id.to_string(),

@@ -16,8 +16,11 @@
 //! 3. Register it with `.routes(routes!(handler))` in that file's `routes()` (never a plain
 //!    `.route`, which would leave it out of the document), and for a new file add its
 //!    `.merge(things::routes())` line in [`api_router`] below.
+//! 4. Add its line to `OPERATIONS` in `tests/it/api/route_table.rs` (a valid request, what the
+//!    owner gets, what another team gets): that test fails until every documented operation
+//!    has one.
 //!
-//! `tests/it/api_openapi.rs` checks the document against real responses.
+//! `tests/it/api/openapi.rs` checks the document against real responses.
 
 mod alerts;
 mod attempts;

@@ -5,6 +5,7 @@ mod ci;
 mod foundation;
 mod labels;
 mod openapi;
+mod route_table;
 mod runs;
 
 use reqwest::StatusCode;

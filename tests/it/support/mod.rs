@@ -1,6 +1,7 @@
 //! Test harness shared by every integration test.
 
 pub(crate) mod accounts;
+pub(crate) mod api_ids;
 pub(crate) mod app;
 pub(crate) mod browser;
 pub(crate) mod built;
@@ -8,6 +9,7 @@ pub(crate) mod checks;
 pub(crate) mod db;
 pub(crate) mod hostile;
 pub(crate) mod html;
+pub(crate) mod openapi;
 pub(crate) mod proxy;
 pub(crate) mod routes;
 pub(crate) mod runs;

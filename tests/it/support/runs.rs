@@ -22,18 +22,26 @@ impl RunsWorld {
     }
 
     pub(crate) async fn with_speed(speed: f64) -> Self {
+        Self::start(speed, &["--sync-interval-ms", "20"]).await
+    }
+
+    /// The same world without the sync worker, scheduler and deliverer (stored rows change only
+    /// through requests), its simulator in real time (a started run is going for minutes).
+    pub(crate) async fn without_sync() -> Self {
+        Self::start(1.0, &["--no-sync"]).await
+    }
+
+    async fn start(speed: f64, extra: &[&str]) -> Self {
         let sim = Simulator::start(SimulatorConfig {
             speed,
             ..SimulatorConfig::default_for_tests()
         })
         .await
         .unwrap();
-        let args = serve_args(&[
-            "--revring-base-url",
-            &sim.base_url(),
-            "--sync-interval-ms",
-            "20",
-        ]);
+        let base_url = sim.base_url();
+        let mut args = vec!["--revring-base-url", base_url.as_str()];
+        args.extend_from_slice(extra);
+        let args = serve_args(&args);
         let app = TestApp::spawn_with(args).await;
         let (admin, team_id) = setup(&app, "QA").await;
         let added = admin
