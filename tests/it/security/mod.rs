@@ -5,6 +5,7 @@ mod details;
 mod headers;
 mod keys;
 mod login;
+mod call_cache;
 mod recording;
 mod setup;
 mod share_limit;
