@@ -16,6 +16,7 @@ use crate::auth::password;
 use crate::db::accounts;
 use crate::db::login_failures::{self, Reservation};
 use crate::web::kit::client_addr::ClientAddr;
+use crate::web::kit::csrf_cookie::FormToken;
 use crate::web::kit::error::AppError;
 use crate::web::kit::extract::Query;
 use crate::web::kit::forms::safe_next;
@@ -68,13 +69,14 @@ struct LoginPage {
 
 async fn render(
     session: &Session,
+    form_token: FormToken,
     status: StatusCode,
     email: String,
     next: String,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let page = LoginPage {
-        layout: Layout::new("Sign in", "", session).await,
+        layout: Layout::open("Sign in", session, form_token).await,
         email,
         next,
         error,
@@ -86,13 +88,22 @@ async fn render(
 pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
+    form_token: FormToken,
     Query(query): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = safe_next(query.next.as_deref()).unwrap_or("/").to_owned();
     if auth::signed_in(&session, &state.db).await?.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    render(&session, StatusCode::OK, String::new(), next, None).await
+    render(
+        &session,
+        form_token,
+        StatusCode::OK,
+        String::new(),
+        next,
+        None,
+    )
+    .await
 }
 
 /// `POST /login`
@@ -100,6 +111,7 @@ pub(super) async fn submit(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
+    form_token: FormToken,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let email = form.email.trim().to_owned();
@@ -111,6 +123,7 @@ pub(super) async fn submit(
         tracing::warn!(%address, "sign-in refused: too many password checks at once");
         let mut response = render(
             &session,
+            form_token,
             StatusCode::SERVICE_UNAVAILABLE,
             email,
             next,
@@ -132,6 +145,7 @@ pub(super) async fn submit(
         );
         let mut response = render(
             &session,
+            form_token,
             StatusCode::TOO_MANY_REQUESTS,
             email,
             next,
@@ -151,6 +165,7 @@ pub(super) async fn submit(
         tracing::info!(%address, "sign-in failed");
         return render(
             &session,
+            form_token,
             StatusCode::UNAUTHORIZED,
             email,
             next,
