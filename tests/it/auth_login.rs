@@ -259,7 +259,13 @@ async fn sign_out_ends_one_session_and_sign_out_everywhere_ends_all() {
     assert_eq!(phone.get("/").await.status(), StatusCode::OK, "others stay");
 
     let response = laptop.post("/logout/everywhere", &[]).await;
-    assert_eq!(location(&response), "/login");
+    let notice = location(&response);
+    assert_eq!(notice, "/login?signed_out=everywhere");
+    let page = crate::support::html::Page::parse(&laptop.page(&notice).await);
+    assert_eq!(
+        page.text_of("div.flash"),
+        "You were signed out on every device."
+    );
     assert_eq!(location(&phone.get("/").await), "/login");
     assert_eq!(location(&laptop.get("/").await), "/login");
 

@@ -5,7 +5,7 @@ use reqwest::StatusCode;
 use reqwest::header::SET_COOKIE;
 
 use crate::support::TestApp;
-use crate::support::accounts::{ADMIN_EMAIL, PASSWORD, Visitor, csrf_in, setup};
+use crate::support::accounts::{ADMIN_EMAIL, PASSWORD, Visitor, csrf_in, location, setup};
 use crate::support::app::new_client;
 
 /// Rows in the session store.
@@ -95,6 +95,16 @@ async fn crawlers_and_failed_sign_ins_leave_no_session_rows() {
     assert!(sets_session(&signed_in));
     assert_eq!(sessions(&app).await, before + 1);
     assert_eq!(visitor.get("/team").await.status(), StatusCode::OK);
+
+    // Signing out everywhere leaves nothing stored for the signed-out visitor either.
+    let out = visitor.post("/logout/everywhere", &[]).await;
+    assert_eq!(location(&out), "/login?signed_out=everywhere");
+    assert!(!sets_session(&visitor.get(&location(&out)).await));
+    assert_eq!(
+        sessions(&app).await,
+        before,
+        "the visitor's session is gone"
+    );
 }
 
 #[tokio::test]
