@@ -14,8 +14,10 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use anyhow::Context;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
 use rand::RngCore;
 use secrecy::{ExposeSecret, SecretBox, SecretString};
+use sha2::Sha256;
 
 /// Length of the master key in bytes (AES-256).
 pub const MASTER_KEY_LEN: usize = 32;
@@ -151,6 +153,26 @@ impl MasterKey {
         }
     }
 
+    /// HMAC-SHA256 of `message` under a key derived from the master key for `purpose` only.
+    fn mac(&self, purpose: &str, message: &[u8]) -> Hmac<Sha256> {
+        let new = |key: &[u8]| <Hmac<Sha256> as Mac>::new_from_slice(key).expect("any length");
+        let mut derive = new(self.0.expose_secret());
+        derive.update(format!("ringside:mac:v1:{purpose}").as_bytes());
+        let mut mac = new(&derive.finalize().into_bytes());
+        mac.update(message);
+        mac
+    }
+
+    /// Signs `message` for `purpose` (checked by [`MasterKey::verify`]).
+    pub fn sign(&self, purpose: &str, message: &[u8]) -> [u8; 32] {
+        self.mac(purpose, message).finalize().into_bytes().into()
+    }
+
+    /// Whether `tag` is the signature of `message` for `purpose`, compared in constant time.
+    pub fn verify(&self, purpose: &str, message: &[u8], tag: &[u8]) -> bool {
+        self.mac(purpose, message).verify_slice(tag).is_ok()
+    }
+
     /// Decrypts a stored value; fails if it was encrypted under another key or altered.
     pub fn decrypt(&self, ciphertext: &[u8], nonce: &[u8]) -> Result<SecretString, DecryptError> {
         if nonce.len() != NONCE_LEN {
@@ -253,6 +275,17 @@ mod tests {
 
     fn secret(text: &str) -> SecretString {
         SecretString::from(text.to_owned())
+    }
+
+    #[test]
+    fn signatures_hold_only_for_their_key_purpose_and_message() {
+        let key = MasterKey::generate();
+        let tag = key.sign("csrf", b"hello");
+        assert!(key.verify("csrf", b"hello", &tag));
+        assert!(!key.verify("csrf", b"hellO", &tag));
+        assert!(!key.verify("other", b"hello", &tag));
+        assert!(!key.verify("csrf", b"hello", &tag[..16]));
+        assert!(!MasterKey::generate().verify("csrf", b"hello", &tag));
     }
 
     #[test]

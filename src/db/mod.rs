@@ -9,6 +9,7 @@ pub mod api_keys;
 pub mod api_tokens;
 pub mod attempts;
 pub mod audit;
+pub mod calls;
 pub mod case_results;
 pub mod ingest;
 pub mod invitations;

@@ -1,13 +1,13 @@
-//! How RevRing's vocabularies are stored: a run's status and an attempt's verdict live in `text`
-//! columns in RevRing's spelling and come back as the typed enums of [`crate::revring`], so no
-//! query result is matched as a string above this layer.
+//! How RevRing's vocabularies are stored: a run's status, an attempt's verdict and a call's status
+//! live in `text` columns in RevRing's spelling and come back as the typed enums of
+//! [`crate::revring`], so no query result is matched as a string above this layer.
 
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
 use sqlx::{Decode, Encode, Postgres, Type};
 
-use crate::revring::{AttemptResult, RunStatus};
+use crate::revring::{AttemptResult, CallStatus, RunStatus};
 
 /// Maps an enum with `as_str` and `from_api` to a `text` column.
 macro_rules! text_column {
@@ -40,3 +40,4 @@ macro_rules! text_column {
 
 text_column!(RunStatus);
 text_column!(AttemptResult);
+text_column!(CallStatus);

@@ -64,43 +64,63 @@ async fn setup_exists_only_while_there_is_no_user() {
 async fn the_session_id_changes_at_login_and_the_old_one_is_worthless() {
     let app = TestApp::spawn().await;
     setup(&app, "QA").await;
-    let visitor = Visitor::new(&app);
-    let login_page = visitor.get("/login").await;
-    let before = Visitor::session_cookie(&login_page).expect("an anonymous session for the form");
-    let token = crate::support::accounts::csrf_in(&login_page.text().await.unwrap()).unwrap();
-
-    let response = visitor
-        .post_raw(
-            "/login",
-            &[
-                ("email", ADMIN_EMAIL),
-                ("password", PASSWORD),
-                ("csrf_token", &token),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    let cookie = response.headers()[reqwest::header::SET_COOKIE]
+    let visitor = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let login_page = visitor.get(app.url("/login")).send().await.unwrap();
+    assert_eq!(
+        Visitor::session_cookie(&login_page),
+        None,
+        "the form needs no session"
+    );
+    let form_cookie = login_page.headers()[reqwest::header::SET_COOKIE]
         .to_str()
         .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
         .to_owned();
+    let token = crate::support::accounts::csrf_in(&login_page.text().await.unwrap()).unwrap();
+
+    // An id planted before sign-in (fixation) is not the one the sign-in gets.
+    let before = "AAAAAAAAAAAAAAAAAAAAAA";
+    let response = visitor
+        .post(app.url("/login"))
+        .header(
+            "cookie",
+            format!("{form_cookie}; ringside_session={before}"),
+        )
+        .form(&[
+            ("email", ADMIN_EMAIL),
+            ("password", PASSWORD),
+            ("csrf_token", &token),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let cookie = response
+        .headers()
+        .get_all(reqwest::header::SET_COOKIE)
+        .iter()
+        .map(|value| value.to_str().unwrap().to_owned())
+        .find(|value| value.starts_with("ringside_session="))
+        .expect("a session cookie");
     let after = Visitor::session_cookie(&response).expect("a new session cookie");
     assert_ne!(before, after, "a new session id at login");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
     assert!(!cookie.contains("Secure"), "plain http: no Secure flag");
-    assert_eq!(visitor.get("/").await.status(), StatusCode::OK);
+    let home = |id: String| {
+        visitor
+            .get(app.url("/"))
+            .header("cookie", format!("ringside_session={id}"))
+            .send()
+    };
+    assert_eq!(home(after).await.unwrap().status(), StatusCode::OK);
 
-    // Someone holding the pre-login id (fixation) is not signed in.
-    let attacker = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let response = attacker
-        .get(app.url("/"))
-        .header("cookie", format!("ringside_session={before}"))
-        .send()
-        .await
-        .unwrap();
+    // Someone holding the planted id is not signed in.
+    let response = home(before.to_owned()).await.unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(location(&response), "/login");
 }
@@ -239,7 +259,13 @@ async fn sign_out_ends_one_session_and_sign_out_everywhere_ends_all() {
     assert_eq!(phone.get("/").await.status(), StatusCode::OK, "others stay");
 
     let response = laptop.post("/logout/everywhere", &[]).await;
-    assert_eq!(location(&response), "/login");
+    let notice = location(&response);
+    assert_eq!(notice, "/login?signed_out=everywhere");
+    let page = crate::support::html::Page::parse(&laptop.page(&notice).await);
+    assert_eq!(
+        page.text_of("div.flash"),
+        "You were signed out on every device."
+    );
     assert_eq!(location(&phone.get("/").await), "/login");
     assert_eq!(location(&laptop.get("/").await), "/login");
 

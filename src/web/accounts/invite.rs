@@ -16,6 +16,7 @@ use crate::auth::{password, token};
 use crate::db::accounts::{self, is_unique_violation};
 use crate::db::audit::{AuditAction, audit};
 use crate::db::invitations::{self, InvitationView};
+use crate::web::kit::csrf_cookie::FormToken;
 use crate::web::kit::error::{AppError, error_page};
 use crate::web::kit::extract::Path;
 use crate::web::kit::forms::{FieldErrors, email_problem, name_problem};
@@ -82,11 +83,13 @@ async fn usable(state: &AppState, secret: &str) -> Result<InvitationView, AppErr
 
 async fn render(
     session: &Session,
+    form_token: FormToken,
     status: StatusCode,
     page: InvitePage,
 ) -> Result<Response, AppError> {
     let mut page = page;
-    page.layout = Layout::new(format!("Join {}", page.invitation.team_name), "", session).await;
+    let title = format!("Join {}", page.invitation.team_name);
+    page.layout = Layout::open(title, session, form_token).await;
     Ok((status, Html(page.render()?)).into_response())
 }
 
@@ -94,6 +97,7 @@ async fn render(
 pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
+    form_token: FormToken,
     Path(secret): Path<String>,
 ) -> Result<Response, AppError> {
     let invitation = usable(&state, &secret).await?;
@@ -110,13 +114,14 @@ pub(super) async fn show(
         form,
         errors: FieldErrors::new(),
     };
-    render(&session, StatusCode::OK, page).await
+    render(&session, form_token, StatusCode::OK, page).await
 }
 
 /// `POST /invite/{token}`: joins (creating the account first when nobody is signed in).
 pub(super) async fn accept(
     State(state): State<AppState>,
     session: Session,
+    form_token: FormToken,
     Path(secret): Path<String>,
     Form(mut form): Form<AcceptForm>,
 ) -> Result<Response, AppError> {
@@ -148,7 +153,7 @@ pub(super) async fn accept(
             }
             errors.check("password", password::password_problem(&form.password));
             if !errors.is_empty() {
-                return reject(&session, invitation, secret, form, errors).await;
+                return reject(&session, form_token, invitation, secret, form, errors).await;
             }
             let password = SecretString::from(std::mem::take(&mut form.password));
             let password_hash = password::hash(password).await?;
@@ -168,7 +173,7 @@ pub(super) async fn accept(
                         "An account with this email already exists: sign in first, then open \
                          this link again.",
                     );
-                    return reject(&session, invitation, secret, form, errors).await;
+                    return reject(&session, form_token, invitation, secret, form, errors).await;
                 }
                 Err(error) => return Err(error.into()),
             }
@@ -207,6 +212,7 @@ pub(super) async fn accept(
 
 async fn reject(
     session: &Session,
+    form_token: FormToken,
     invitation: InvitationView,
     secret: String,
     mut form: AcceptForm,
@@ -221,5 +227,5 @@ async fn reject(
         form,
         errors,
     };
-    render(session, StatusCode::UNPROCESSABLE_ENTITY, page).await
+    render(session, form_token, StatusCode::UNPROCESSABLE_ENTITY, page).await
 }

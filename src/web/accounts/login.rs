@@ -16,10 +16,11 @@ use crate::auth::password;
 use crate::db::accounts;
 use crate::db::login_failures::{self, Reservation};
 use crate::web::kit::client_addr::ClientAddr;
+use crate::web::kit::csrf_cookie::FormToken;
 use crate::web::kit::error::AppError;
 use crate::web::kit::extract::Query;
 use crate::web::kit::forms::safe_next;
-use crate::web::kit::layout::{FlashKind, Layout, push_flash};
+use crate::web::kit::layout::{Flash, FlashKind, Layout};
 use crate::web::kit::member::{self as auth, CurrentUser, sign_in};
 
 /// The one message for every failed sign-in: it never says whether the email exists.
@@ -32,11 +33,19 @@ pub(super) const LOGIN_THROTTLED: &str = "Too many failed sign-in attempts.";
 pub(super) const LOGIN_BUSY: &str =
     "Ringside is busy checking other sign-ins. Please try again in a moment.";
 
-/// `?next=` of the login page.
+/// `?next=` of the login page, and `?signed_out=everywhere` after "sign out everywhere".
 #[derive(Debug, Default, Deserialize)]
 pub(super) struct NextQuery {
     next: Option<String>,
+    signed_out: Option<String>,
 }
+
+/// Where "sign out everywhere" leads: the notice comes in the address, not in a session that
+/// would have to be stored for a signed-out visitor.
+const SIGNED_OUT_EVERYWHERE: &str = "/login?signed_out=everywhere";
+
+/// The notice shown on [`SIGNED_OUT_EVERYWHERE`].
+const SIGNED_OUT_NOTICE: &str = "You were signed out on every device.";
 
 /// The login form's fields (`Debug` leaves the password out).
 #[derive(Default, Deserialize)]
@@ -68,13 +77,14 @@ struct LoginPage {
 
 async fn render(
     session: &Session,
+    form_token: FormToken,
     status: StatusCode,
     email: String,
     next: String,
     error: Option<String>,
 ) -> Result<Response, AppError> {
     let page = LoginPage {
-        layout: Layout::new("Sign in", "", session).await,
+        layout: Layout::open("Sign in", session, form_token).await,
         email,
         next,
         error,
@@ -86,13 +96,27 @@ async fn render(
 pub(super) async fn show(
     State(state): State<AppState>,
     session: Session,
+    form_token: FormToken,
     Query(query): Query<NextQuery>,
 ) -> Result<Response, AppError> {
     let next = safe_next(query.next.as_deref()).unwrap_or("/").to_owned();
     if auth::signed_in(&session, &state.db).await?.is_some() {
         return Ok(Redirect::to(&next).into_response());
     }
-    render(&session, StatusCode::OK, String::new(), next, None).await
+    let mut layout = Layout::open("Sign in", &session, form_token).await;
+    if query.signed_out.as_deref() == Some("everywhere") {
+        layout.flashes.push(Flash {
+            kind: FlashKind::Success,
+            message: SIGNED_OUT_NOTICE.to_owned(),
+        });
+    }
+    let page = LoginPage {
+        layout,
+        email: String::new(),
+        next,
+        error: None,
+    };
+    Ok(Html(page.render()?).into_response())
 }
 
 /// `POST /login`
@@ -100,6 +124,7 @@ pub(super) async fn submit(
     State(state): State<AppState>,
     session: Session,
     ClientAddr(address): ClientAddr,
+    form_token: FormToken,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, AppError> {
     let email = form.email.trim().to_owned();
@@ -111,6 +136,7 @@ pub(super) async fn submit(
         tracing::warn!(%address, "sign-in refused: too many password checks at once");
         let mut response = render(
             &session,
+            form_token,
             StatusCode::SERVICE_UNAVAILABLE,
             email,
             next,
@@ -132,6 +158,7 @@ pub(super) async fn submit(
         );
         let mut response = render(
             &session,
+            form_token,
             StatusCode::TOO_MANY_REQUESTS,
             email,
             next,
@@ -151,6 +178,7 @@ pub(super) async fn submit(
         tracing::info!(%address, "sign-in failed");
         return render(
             &session,
+            form_token,
             StatusCode::UNAUTHORIZED,
             email,
             next,
@@ -183,12 +211,6 @@ pub(super) async fn logout_everywhere(
 ) -> Result<Redirect, AppError> {
     accounts::bump_session_epoch(&state.db, user.user.id).await?;
     auth::sign_out(&session).await?;
-    push_flash(
-        &session,
-        FlashKind::Success,
-        "You were signed out on every device.",
-    )
-    .await;
     tracing::info!(user_id = %user.user.id, "signed out everywhere");
-    Ok(Redirect::to("/login"))
+    Ok(Redirect::to(SIGNED_OUT_EVERYWHERE))
 }

@@ -19,6 +19,7 @@ use crate::app::state::AppState;
 use crate::auth::{password, token};
 use crate::db::accounts;
 use crate::db::audit::{AuditAction, audit};
+use crate::web::kit::csrf_cookie::FormToken;
 use crate::web::kit::error::AppError;
 use crate::web::kit::forms::{FieldErrors, email_problem, name_problem};
 use crate::web::kit::layout::Layout;
@@ -88,9 +89,10 @@ struct SetupPage {
 pub(crate) async fn show(
     State(state): State<AppState>,
     session: Session,
+    form_token: FormToken,
 ) -> Result<Html<String>, AppError> {
     let page = SetupPage {
-        layout: Layout::new("Set up Ringside", "", &session).await,
+        layout: Layout::open("Set up Ringside", &session, form_token).await,
         form: SetupForm::default(),
         errors: FieldErrors::new(),
         needs_token: state.settings.setup_token.is_some(),
@@ -102,6 +104,7 @@ pub(crate) async fn show(
 pub(crate) async fn create(
     State(state): State<AppState>,
     session: Session,
+    form_token: FormToken,
     Form(mut form): Form<SetupForm>,
 ) -> Result<Response, AppError> {
     form.team_name = form.team_name.trim().to_owned();
@@ -125,7 +128,7 @@ pub(crate) async fn create(
         form.password.clear();
         form.setup_token.clear();
         let page = SetupPage {
-            layout: Layout::new("Set up Ringside", "", &session).await,
+            layout: Layout::open("Set up Ringside", &session, form_token).await,
             form,
             errors,
             needs_token: state.settings.setup_token.is_some(),

@@ -4,8 +4,10 @@
 //! Two independent checks, both required for POST, PUT, PATCH and DELETE:
 //! 1. Where the request comes from: a `Sec-Fetch-Site` other than `same-origin` (or `none`, a
 //!    user-typed request) is refused, and so is an `Origin` that is not this site.
-//! 2. A per-session secret token: the `csrf_token` field of an urlencoded form (every form
-//!    carries it through `Layout::csrf_token`), or the `X-CSRF-Token` header for scripts.
+//! 2. A secret token: the `csrf_token` field of an urlencoded form (every form carries it
+//!    through `Layout::csrf_token`), or the `X-CSRF-Token` header for scripts. A signed-in
+//!    session has its own token; a visitor without one (sign-in, first start, invitations) gets
+//!    a signed double-submit cookie instead (`csrf_cookie`), so those pages store no session.
 
 use std::sync::Arc;
 
@@ -16,8 +18,9 @@ use axum::middleware::Next;
 use axum::response::Response;
 use tower_sessions::Session;
 
-use crate::app::state::WebSettings;
+use crate::app::state::{AppState, WebSettings};
 use crate::auth::token;
+use crate::web::kit::csrf_cookie::CookieToken;
 use crate::web::kit::error::error_page;
 
 /// Name of the hidden form field carrying the token.
@@ -36,7 +39,15 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 const REFUSAL: &str = "This form has expired or was not sent from a Ringside page. Go back, \
                        reload the page and try again.";
 
-/// The session's CSRF token, created on first use.
+/// The session's CSRF token, if it has one (a signed-in session does).
+pub(crate) async fn session_token(
+    session: &Session,
+) -> Result<Option<String>, tower_sessions::session::Error> {
+    session.get::<String>(SESSION_KEY).await
+}
+
+/// The signed-in session's CSRF token, created on first use. Pages anyone may open use
+/// `csrf_cookie::FormToken` instead, which never creates a session.
 pub(crate) async fn token(session: &Session) -> String {
     match session.get::<String>(SESSION_KEY).await {
         Ok(Some(token)) => token,
@@ -53,19 +64,28 @@ pub(crate) async fn renew(session: &Session) -> String {
     fresh
 }
 
-/// Middleware: refuses state-changing requests from elsewhere or without the session's token.
+/// Middleware: refuses state-changing requests from elsewhere or without the token of the
+/// session (signed in) or of the visitor's CSRF cookie (no session), and sets that cookie when
+/// a page without a session shows a form.
 pub(crate) async fn protect(
-    State(settings): State<Arc<WebSettings>>,
-    request: Request,
+    State(state): State<AppState>,
+    mut request: Request,
     next: Next,
 ) -> Response {
+    let settings: &Arc<WebSettings> = &state.settings;
+    let cookie = CookieToken::read(
+        request.headers(),
+        &state.master_key,
+        settings.secure_cookies,
+    );
+    request.extensions_mut().insert(cookie.clone());
     if matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
     ) {
-        return next.run(request).await;
+        return cookie.finish(next.run(request).await);
     }
-    if !same_origin(request.headers(), &settings) {
+    if !same_origin(request.headers(), settings) {
         tracing::warn!("refused a cross-site request");
         return refuse();
     }
@@ -73,21 +93,23 @@ pub(crate) async fn protect(
         tracing::error!("CSRF check without a session layer");
         return refuse();
     };
-    let expected = match session.get::<String>(SESSION_KEY).await {
-        Ok(Some(expected)) => expected,
-        _ => return refuse(),
+    let expected = match session_token(&session).await {
+        Ok(expected) => expected,
+        Err(_) => return refuse(),
     };
     let (request, provided) = match submitted_token(request).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    match provided {
-        Some(provided) if token::constant_time_eq(&provided, &expected) => next.run(request).await,
-        _ => {
-            tracing::warn!("refused a request without a valid CSRF token");
-            refuse()
-        }
+    let valid = provided.is_some_and(|provided| match &expected {
+        Some(expected) => token::constant_time_eq(&provided, expected),
+        None => cookie.accepts(&provided),
+    });
+    if !valid {
+        tracing::warn!("refused a request without a valid CSRF token");
+        return refuse();
     }
+    cookie.finish(next.run(request).await)
 }
 
 fn refuse() -> Response {

@@ -7,6 +7,7 @@ use crate::auth::Role;
 use crate::db::accounts::TeamChoice;
 use crate::web::kit::assets;
 use crate::web::kit::csrf;
+use crate::web::kit::csrf_cookie::FormToken;
 use crate::web::kit::member::{CurrentMember, CurrentUser};
 
 /// Session key under which pending flash messages wait for the next page.
@@ -111,8 +112,25 @@ pub struct ShareNote {
 }
 
 impl Layout {
-    /// A layout for a page, taking the session's pending flash messages and its CSRF token.
+    /// A layout for a signed-in page, taking the session's pending flash messages and its CSRF
+    /// token (created if missing: only for sessions that exist anyway).
     pub async fn new(title: impl Into<String>, active: &'static str, session: &Session) -> Self {
+        let token = csrf::token(session).await;
+        Self::with_token(title, active, session, token).await
+    }
+
+    /// A layout for a page anyone may open (sign-in, first start, invitations): its forms carry
+    /// `form`'s token, so showing the page to a visitor without a session creates none.
+    pub(crate) async fn open(title: impl Into<String>, session: &Session, form: FormToken) -> Self {
+        Self::with_token(title, "", session, form.0).await
+    }
+
+    async fn with_token(
+        title: impl Into<String>,
+        active: &'static str,
+        session: &Session,
+        csrf_token: String,
+    ) -> Self {
         // Removing marks the session changed (a write to the store), so only when there is
         // something to remove.
         let pending = session.get::<Vec<Flash>>(FLASH_KEY).await.ok().flatten();
@@ -129,7 +147,7 @@ impl Layout {
             title: title.into(),
             active,
             flashes,
-            csrf_token: csrf::token(session).await,
+            csrf_token,
             account: None,
             share: None,
         }

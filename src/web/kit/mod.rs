@@ -7,6 +7,7 @@ pub(crate) mod audited;
 pub(crate) mod client_addr;
 pub(crate) mod confirm;
 pub(crate) mod csrf;
+pub(crate) mod csrf_cookie;
 pub mod error;
 pub(crate) mod error_pages;
 pub mod extract;

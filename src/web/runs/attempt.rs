@@ -3,8 +3,6 @@
 //! through Ringside), and links to the previous and next failed attempt of the run. Members
 //! reach it at `/runs/{run_id}/attempts/{attempt_id}`, share links below their run's path.
 
-use std::time::Duration;
-
 use askama::Template;
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -18,20 +16,17 @@ use crate::app::state::AppState;
 use crate::db::attempts::{self, AttemptDetail};
 use crate::db::known_issues::{self, KnownMark};
 use crate::db::reviews::{self, Review, ReviewChange};
-use crate::db::runs;
 use crate::db::suites::{self, CaseRow};
 use crate::domain::review::{Outcome, ReviewKind, effective};
-use crate::revring::{Call, Client, Speaker, TranscriptEntry};
+use crate::revring::{Call, Speaker, TranscriptEntry};
 use crate::web::kit::error::AppError;
 use crate::web::kit::extract::Path;
 use crate::web::kit::layout::Layout;
 use crate::web::runs::access::RunAccess;
+use crate::web::runs::calls::{self, CallView};
 use crate::web::runs::line::{RunLine, failed, human_duration, verdict_badge};
 use crate::web::runs::recording;
 use crate::web::triage::{kind_label, ticket_label};
-
-/// How long the page waits for RevRing's call details before showing it without them.
-const CALL_DETAILS_TIMEOUT: Duration = Duration::from_secs(8);
 
 /// One turn of the conversation as shown.
 #[derive(Debug, Clone)]
@@ -111,17 +106,6 @@ fn mark_cited(turns: &mut [Turn], reasoning: &str) {
             .iter()
             .any(|quote| said.contains(quote.as_str()) || quote.contains(said.as_str()));
     }
-}
-
-/// The call's details as shown, or why they are missing.
-#[derive(Debug, Clone)]
-pub(super) enum CallView {
-    /// The attempt has no call (yet).
-    None,
-    /// RevRing did not answer; the message says why.
-    Unavailable(String),
-    /// The call.
-    Found(Box<Call>),
 }
 
 #[derive(Template)]
@@ -236,39 +220,6 @@ async fn failed_neighbours(
     Ok((previous, next))
 }
 
-/// The team's client for the key the run belongs to.
-async fn client_for_run(state: &AppState, team_id: Uuid, run_id: Uuid) -> Result<Client, String> {
-    let key = runs::api_key_of(&state.db, team_id, run_id)
-        .await
-        .map_err(|_| "the database is unavailable".to_owned())?
-        .ok_or_else(|| "the run is gone".to_owned())?;
-    state
-        .revring_access()
-        .client_for(team_id, key)
-        .await
-        .map_err(|problem| problem.to_string())
-}
-
-/// Fetches the attempt's call from RevRing: the tester's call, else the agent's leg.
-async fn call_of(state: &AppState, team_id: Uuid, attempt: &AttemptDetail) -> CallView {
-    let Some(call_id) = attempt
-        .call_id
-        .as_deref()
-        .or(attempt.inbound_call_id.as_deref())
-    else {
-        return CallView::None;
-    };
-    let client = match client_for_run(state, team_id, attempt.run_id).await {
-        Ok(client) => client,
-        Err(why) => return CallView::Unavailable(why),
-    };
-    match tokio::time::timeout(CALL_DETAILS_TIMEOUT, client.get_call(call_id)).await {
-        Ok(Ok(call)) => CallView::Found(Box::new(call)),
-        Ok(Err(error)) => CallView::Unavailable(error.to_string()),
-        Err(_) => CallView::Unavailable("RevRing did not answer in time".into()),
-    }
-}
-
 /// Path of an attempt below its run.
 #[derive(Deserialize)]
 pub(crate) struct AttemptPath {
@@ -313,7 +264,7 @@ pub(crate) async fn show(
     .await?;
     let (previous_failed, next_failed) =
         failed_neighbours(&state.db, team_id, access.run.id, attempt.id).await?;
-    let call = call_of(&state, team_id, &attempt).await;
+    let call = calls::call_of(&state, team_id, &attempt).await.view;
     let review = reviews::for_run(&state.db, team_id, access.run.id)
         .await?
         .remove(&attempt.id);
@@ -358,19 +309,40 @@ pub(crate) async fn recording(
     let attempt = attempts::get(&state.db, team_id, run_id, path.id()?)
         .await?
         .ok_or(AppError::NotFound)?;
-    let url = match call_of(&state, team_id, &attempt).await {
-        CallView::Found(call) => call.recording_url.ok_or(AppError::NotFound)?,
-        CallView::None => return Err(AppError::NotFound),
-        CallView::Unavailable(why) => {
-            return Err(AppError::Unavailable(format!(
-                "The recording is unavailable: {why}."
-            )));
-        }
-    };
-    let client = client_for_run(&state, team_id, run_id)
+    let lookup = calls::call_of(&state, team_id, &attempt).await;
+    let url = recording_url(lookup.view)?;
+    let client = calls::client_for_run(&state, team_id, run_id)
         .await
         .map_err(|why| AppError::Unavailable(format!("The recording is unavailable: {why}.")))?;
-    recording::proxy(&client, &url, &headers).await
+    let range = headers
+        .get(axum::http::header::RANGE)
+        .and_then(|value| value.to_str().ok());
+    let upstream = match recording::open(&client, &url, range).await {
+        Ok(upstream) => upstream,
+        // A kept link may have expired upstream: ask RevRing for the call once more.
+        Err(error) if lookup.kept && recording::may_have_expired(&error) => {
+            let fresh = recording_url(calls::fetch(&state, team_id, &attempt).await)?;
+            if fresh == url {
+                return Err(recording::refusal(&error));
+            }
+            recording::open(&client, &fresh, range)
+                .await
+                .map_err(|error| recording::refusal(&error))?
+        }
+        Err(error) => return Err(recording::refusal(&error)),
+    };
+    Ok(recording::stream(upstream, range))
+}
+
+/// The call's recording link (404 when the attempt has no call or the call no recording).
+fn recording_url(view: CallView) -> Result<String, AppError> {
+    match view {
+        CallView::Found(call) => call.recording_url.ok_or(AppError::NotFound),
+        CallView::None => Err(AppError::NotFound),
+        CallView::Unavailable(why) => Err(AppError::Unavailable(format!(
+            "The recording is unavailable: {why}."
+        ))),
+    }
 }
 
 #[cfg(test)]

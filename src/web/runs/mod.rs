@@ -4,6 +4,7 @@
 pub(crate) mod access;
 mod attempt;
 pub(crate) mod body;
+mod calls;
 pub(crate) mod exports;
 pub(crate) mod line;
 mod list;

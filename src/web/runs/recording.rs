@@ -90,29 +90,38 @@ pub(super) fn parse_range(header: &str, len: u64) -> Option<ByteRange> {
     (range.start <= range.end && range.start < len).then_some(range)
 }
 
-/// Fetches `recording_url` with the team's client and answers with its body streamed through.
-pub(super) async fn proxy(
+/// Starts fetching `recording_url` with the team's client, forwarding the browser's `Range`.
+pub(super) async fn open(
     client: &Client,
     recording_url: &str,
-    request_headers: &HeaderMap,
-) -> Result<Response, AppError> {
-    let range = request_headers
-        .get(header::RANGE)
-        .and_then(|value| value.to_str().ok());
-    let upstream = client
-        .fetch_recording(recording_url, range)
-        .await
-        .map_err(|error| {
-            if error.status() == Some(reqwest::StatusCode::NOT_FOUND) {
-                AppError::NotFound
-            } else if error.kind() == crate::revring::ErrorKind::InvalidInput {
-                tracing::warn!(%error, "recording link refused");
-                AppError::Unavailable(REFUSED_LINK.into())
-            } else {
-                tracing::warn!(%error, "recording fetch failed");
-                AppError::Unavailable("RevRing did not deliver the recording. Try again.".into())
-            }
-        })?;
+    range: Option<&str>,
+) -> Result<reqwest::Response, crate::revring::Error> {
+    client.fetch_recording(recording_url, range).await
+}
+
+/// Whether a failed fetch may be a link that expired upstream (a client error other than an
+/// unsatisfiable range), so that asking RevRing for the call again may give a working one.
+pub(super) fn may_have_expired(error: &crate::revring::Error) -> bool {
+    error.status().is_some_and(|status| {
+        status.is_client_error() && status != reqwest::StatusCode::RANGE_NOT_SATISFIABLE
+    })
+}
+
+/// What the user gets when the recording could not be fetched.
+pub(super) fn refusal(error: &crate::revring::Error) -> AppError {
+    if error.status() == Some(reqwest::StatusCode::NOT_FOUND) {
+        AppError::NotFound
+    } else if error.kind() == crate::revring::ErrorKind::InvalidInput {
+        tracing::warn!(%error, "recording link refused");
+        AppError::Unavailable(REFUSED_LINK.into())
+    } else {
+        tracing::warn!(%error, "recording fetch failed");
+        AppError::Unavailable("RevRing did not deliver the recording. Try again.".into())
+    }
+}
+
+/// Answers with the body of `upstream` streamed through, as audio, for the browser's `range`.
+pub(super) fn stream(upstream: reqwest::Response, range: Option<&str>) -> Response {
     let content_type = audio_type(upstream.headers().get(reqwest::header::CONTENT_TYPE));
     let length = upstream.content_length();
     let mut headers = HeaderMap::new();
@@ -141,12 +150,12 @@ pub(super) async fn proxy(
                 headers.insert(name, value);
             }
         }
-        return Ok((
+        return (
             StatusCode::PARTIAL_CONTENT,
             headers,
             body(upstream, 0, None),
         )
-            .into_response());
+            .into_response();
     }
     // Upstream sent the whole file: serve the requested part ourselves when we know its size.
     if let (Some(range), Some(len)) = (range, length)
@@ -159,12 +168,12 @@ pub(super) async fn proxy(
             headers.insert(header::CONTENT_RANGE, value);
         }
         let body = body(upstream, wanted.start, Some(count));
-        return Ok((StatusCode::PARTIAL_CONTENT, headers, body).into_response());
+        return (StatusCode::PARTIAL_CONTENT, headers, body).into_response();
     }
     if let Some(len) = length {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(len));
     }
-    Ok((StatusCode::OK, headers, body(upstream, 0, None)).into_response())
+    (StatusCode::OK, headers, body(upstream, 0, None)).into_response()
 }
 
 /// The upstream body as a stream, without its first `skip` bytes and at most `take` bytes.

@@ -51,13 +51,42 @@ async fn behind_https_the_portal_sends_hsts_and_a_host_prefixed_cookie() {
             .unwrap()
             .starts_with("max-age=")
     );
-    let cookie = response.headers()[SET_COOKIE].to_str().unwrap();
-    assert!(cookie.starts_with("__Host-ringside_session="), "{cookie}");
+    // The form's cookie (no session yet) and then the session's carry the prefix.
+    let form_cookie = response.headers()[SET_COOKIE].to_str().unwrap().to_owned();
     assert!(
-        cookie.contains("Secure") && cookie.contains("Path=/"),
-        "{cookie}"
+        form_cookie.starts_with("__Host-ringside_csrf="),
+        "{form_cookie}"
     );
-    assert!(!cookie.contains("Domain"), "{cookie}");
+    let token = crate::support::accounts::csrf_in(&response.text().await.unwrap()).unwrap();
+    let response = crate::support::app::new_client()
+        .post(app.url("/setup"))
+        .header("cookie", form_cookie.split(';').next().unwrap())
+        .form(&[
+            ("team_name", "QA"),
+            ("display_name", "Ada Admin"),
+            ("email", crate::support::accounts::ADMIN_EMAIL),
+            ("password", crate::support::accounts::PASSWORD),
+            ("csrf_token", token.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let session_cookie = response.headers()[SET_COOKIE].to_str().unwrap();
+    for cookie in [form_cookie.as_str(), session_cookie] {
+        assert!(
+            cookie.starts_with("__Host-ringside_session=")
+                || cookie.starts_with("__Host-ringside_csrf="),
+            "{cookie}"
+        );
+        assert!(
+            cookie.contains("Secure") && cookie.contains("Path=/"),
+            "{cookie}"
+        );
+        assert!(!cookie.contains("Domain"), "{cookie}");
+    }
+    assert!(session_cookie.starts_with("__Host-ringside_session="));
+    assert!(form_cookie.contains("SameSite=Strict") && form_cookie.contains("HttpOnly"));
 }
 
 #[tokio::test]
