@@ -14,7 +14,7 @@ use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
-use tokio::sync::Semaphore;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use crate::web::kit::error::{RETRY_AFTER_SECS, error_page};
 
@@ -47,6 +47,23 @@ impl Default for Admission {
     }
 }
 
+impl Admission {
+    /// A turn to work: at once when one is free, else after waiting up to [`MAX_WAIT`] among
+    /// at most [`MAX_WAITING`]; `None` when the request is to be shed.
+    async fn turn(&self) -> Option<OwnedSemaphorePermit> {
+        if let Ok(permit) = self.working.clone().try_acquire_owned() {
+            return Some(permit);
+        }
+        // Counted out when the wait ends, however it ends: a client that hangs up while
+        // waiting drops this future, and must not stay counted as waiting.
+        let _waiting = Waiting::join(&self.waiting)?;
+        tokio::time::timeout(MAX_WAIT, self.working.clone().acquire_owned())
+            .await
+            .ok()?
+            .ok()
+    }
+}
+
 /// Middleware: admits the request when a turn frees up in time, sheds it with 503 otherwise.
 /// The turn is held until the response's headers are ready (an event stream does not keep it).
 pub(crate) async fn admit(State(gate): State<Admission>, request: Request, next: Next) -> Response {
@@ -57,24 +74,32 @@ pub(crate) async fn admit(State(gate): State<Admission>, request: Request, next:
     {
         return next.run(request).await;
     }
-    let permit = match gate.working.clone().try_acquire_owned() {
-        Ok(permit) => permit,
-        Err(_) => {
-            if gate.waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
-                gate.waiting.fetch_sub(1, Ordering::AcqRel);
-                return busy();
-            }
-            let waited = tokio::time::timeout(MAX_WAIT, gate.working.clone().acquire_owned()).await;
-            gate.waiting.fetch_sub(1, Ordering::AcqRel);
-            match waited {
-                Ok(Ok(permit)) => permit,
-                _ => return busy(),
-            }
-        }
+    let Some(permit) = gate.turn().await else {
+        return busy();
     };
     let response = next.run(request).await;
     drop(permit);
     response
+}
+
+/// One request counted among those waiting for a turn, until dropped.
+struct Waiting<'a>(&'a AtomicUsize);
+
+impl<'a> Waiting<'a> {
+    /// Counts one more waiting request, unless [`MAX_WAITING`] already wait.
+    fn join(waiting: &'a AtomicUsize) -> Option<Self> {
+        if waiting.fetch_add(1, Ordering::AcqRel) >= MAX_WAITING {
+            waiting.fetch_sub(1, Ordering::AcqRel);
+            return None;
+        }
+        Some(Self(waiting))
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 /// Middleware directly outside the session layer: its own failures (loading or saving a
@@ -99,4 +124,33 @@ pub(crate) fn busy() -> Response {
     page.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECS));
     page
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn requests_dropped_while_waiting_are_no_longer_counted() {
+        let gate = Admission::default();
+        let busy = gate
+            .working
+            .clone()
+            .try_acquire_many_owned(MAX_IN_FLIGHT as u32)
+            .unwrap();
+        // More clients than may wait hang up while waiting, one after another.
+        for _ in 0..MAX_WAITING + 10 {
+            let gave_up = tokio::time::timeout(Duration::from_millis(1), gate.turn()).await;
+            assert!(gave_up.is_err(), "no turn is free");
+        }
+        assert_eq!(gate.waiting.load(Ordering::Acquire), 0);
+        // The next one still waits for its turn and gets it when one frees up.
+        let next = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.turn().await.is_some() }
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        drop(busy);
+        assert!(next.await.unwrap(), "admitted once a turn freed up");
+    }
 }
