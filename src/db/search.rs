@@ -156,7 +156,17 @@ pub enum MatchCount {
     Exactly(i64),
     /// At least this many (the cap); counting went no further.
     AtLeast(i64),
+    /// Not counted: counting would have taken longer than [`COUNT_STATEMENT_TIMEOUT`] (a
+    /// common word over a long history); the page says how many it has shown, and "+".
+    NotCounted,
 }
+
+/// Longest a count of matches may run: past it the page shows no total rather than make
+/// everyone wait for one.
+pub const COUNT_STATEMENT_TIMEOUT: &str = "150ms";
+
+/// PostgreSQL's code for a statement cancelled by `statement_timeout`.
+const QUERY_CANCELED: &str = "57014";
 
 /// How many words of `text` can be searched for: 0 when it holds only words too common to be
 /// indexed ("the", "and", …) or none at all.
@@ -169,13 +179,21 @@ pub async fn searchable_words(db: &PgPool, text: &str) -> sqlx::Result<i32> {
     .await
 }
 
-/// How many of the team's attempts match, counting no further than `cap`.
+/// How many of the team's attempts match, counting no further than `cap`, and for no longer
+/// than [`COUNT_STATEMENT_TIMEOUT`].
 pub async fn count(
     db: &PgPool,
     team_id: Uuid,
     query: &SearchQuery,
     cap: i64,
 ) -> sqlx::Result<MatchCount> {
+    let mut tx = db.begin().await?;
+    sqlx::query_scalar!(
+        r#"SELECT set_config('statement_timeout', $1, true) AS "timeout!""#,
+        COUNT_STATEMENT_TIMEOUT
+    )
+    .fetch_one(&mut *tx)
+    .await?;
     // Unnamed statements are planned with their values: a common word and a rare one get
     // different plans (a cached generic plan would serve one of them badly).
     let counted = sqlx::query_scalar!(
@@ -206,8 +224,16 @@ pub async fn count(
         cap,
     )
     .persistent(false)
-    .fetch_one(db)
-    .await?;
+    .fetch_one(&mut *tx)
+    .await;
+    let counted = match counted {
+        Ok(counted) => counted,
+        Err(sqlx::Error::Database(error)) if error.code().as_deref() == Some(QUERY_CANCELED) => {
+            return Ok(MatchCount::NotCounted);
+        }
+        Err(error) => return Err(error),
+    };
+    tx.commit().await?;
     Ok(if counted >= cap {
         MatchCount::AtLeast(cap)
     } else {

@@ -64,14 +64,29 @@ pub(crate) async fn index(
         labels: serde_json::to_value(labels).unwrap_or_default(),
         ..RunFilter::default()
     };
-    let mut rows = run_labels::list(
-        &state.db,
-        member.team_id,
-        &filter,
+    // Shared with every request that sees the same data (see `kit::page_data`).
+    let key = format!(
+        "runs list labels={} limit={} offset={}",
+        filter.labels,
         page.fetch_limit(),
-        page.offset(),
-    )
-    .await?;
+        page.offset()
+    );
+    let read = async {
+        Ok::<_, AppError>(
+            run_labels::list(
+                &state.db,
+                member.team_id,
+                &filter,
+                page.fetch_limit(),
+                page.offset(),
+            )
+            .await?,
+        )
+    };
+    let mut rows = state
+        .page_data
+        .get(&state.db, member.team_id, key, read)
+        .await?;
     let page = page.with_more(&mut rows);
     let view = RunsPage {
         layout: Layout::for_member("Runs", "runs", &member, &session).await,

@@ -219,7 +219,7 @@ impl SearchPage {
         match self.count {
             Some(MatchCount::Exactly(n)) => format!("{} {}", thousands(n), noun(n)),
             Some(MatchCount::AtLeast(n)) => format!("{}+ attempts", thousands(n)),
-            None => String::new(),
+            Some(MatchCount::NotCounted) | None => String::new(),
         }
     }
 }
@@ -278,6 +278,15 @@ pub(super) async fn show(
     let next = (rows.len() as i64 > RESULTS_PER_PAGE).then(|| {
         rows.truncate(RESULTS_PER_PAGE as usize);
         rows.last().map(|hit| Cursor::after(hit).encode())
+    });
+    // Too costly to count: say what this page proves (all of them, when it is the first and
+    // last page; else at least a page's worth).
+    let count = count.map(|count| match count {
+        MatchCount::NotCounted if after.is_none() && next.is_none() => {
+            MatchCount::Exactly(rows.len() as i64)
+        }
+        MatchCount::NotCounted => MatchCount::AtLeast(rows.len() as i64),
+        counted => counted,
     });
     let view = SearchPage {
         layout: Layout::for_member("Search", "search", &member, &session).await,
