@@ -378,7 +378,7 @@ pub struct BenchArgs {
     /// sync settings) on a throwaway database beside this one, the time from an attempt
     /// finishing upstream to its run page's event stream showing it, and the CPU and memory
     /// of many streams open on one run.
-    #[arg(long)]
+    #[arg(long, conflicts_with_all = ["url", "concurrency"])]
     pub live: bool,
     /// With `--live`: event streams opened on one run.
     #[arg(long, default_value_t = 500)]

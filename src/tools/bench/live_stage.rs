@@ -68,6 +68,8 @@ pub(super) struct Stage {
     pub(super) db: PgPool,
     /// The portal's base URL.
     pub(super) base: String,
+    /// The portal's address.
+    pub(super) addr: std::net::SocketAddr,
     /// The signed-in member.
     pub(super) member: SignedIn,
     pub(super) team_id: Uuid,
@@ -150,7 +152,8 @@ impl Stage {
             master.to_base64().expose_secret(),
         ])?;
         let app = Application::build(&serve, db.clone()).await?;
-        let base = format!("http://{}", app.local_addr());
+        let addr = app.local_addr();
+        let base = format!("http://{addr}");
         let (stop, stopped) = oneshot::channel::<()>();
         let portal = tokio::spawn(app.run_until_stopped(async {
             let _ = stopped.await;
@@ -159,6 +162,7 @@ impl Stage {
         Ok(Self {
             db,
             base,
+            addr,
             member,
             team_id,
             access,
@@ -183,6 +187,11 @@ impl Stage {
             StartOutcome::Started(run_id) => Ok(run_id),
             other => bail!("the simulator did not start a run: {other:?}"),
         }
+    }
+
+    /// The signed-in member's session cookie, for streams opened without `reqwest`.
+    pub(super) fn cookie(&self) -> String {
+        format!("ringside_session={}", self.member.session)
     }
 
     /// Stops the portal and the simulator and drops the throwaway database.

@@ -3,10 +3,17 @@
 //! id) and `data-verdict` (the judge's verdict, or `pending` / `not-run` before it has one).
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
 
+use anyhow::{Context, bail};
 use time::OffsetDateTime;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::time::Instant;
 use uuid::Uuid;
+
+/// Bytes a held stream reads at a time.
+const HOLD_BUFFER: usize = 4096;
 
 /// What one stream saw.
 #[derive(Debug, Default)]
@@ -41,6 +48,51 @@ pub(super) async fn follow(mut response: reqwest::Response, deadline: Instant) -
             Ok(Ok(Some(bytes))) => buffer.push_str(&String::from_utf8_lossy(&bytes)),
             _ => return seen,
         }
+    }
+}
+
+/// Opens `path` (an event stream) at `addr` over a bare HTTP/1.1 connection with `cookie`,
+/// and checks that it answered 200. Reading such a stream with a small buffer, as [`count`]
+/// does, keeps what the bench's own readers add to the process's memory small.
+pub(super) async fn hold(addr: SocketAddr, path: &str, cookie: &str) -> anyhow::Result<TcpStream> {
+    let mut stream = TcpStream::connect(addr).await?;
+    let request = format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nCookie: {cookie}\r\n\
+         Accept: text/event-stream\r\n\r\n"
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut head = [0u8; 16];
+    stream
+        .read_exact(&mut head)
+        .await
+        .context("the event stream closed at once")?;
+    if !head.starts_with(b"HTTP/1.1 200 ") {
+        bail!("GET {path} answered {}", String::from_utf8_lossy(&head));
+    }
+    Ok(stream)
+}
+
+/// Reads a held stream until the server closes it or until `deadline`; returns the events it
+/// carried (blocks with an `event:` line; keep-alive comments are not events).
+pub(super) async fn count(mut stream: TcpStream, deadline: Instant) -> usize {
+    const MARKER: &[u8] = b"\nevent:";
+    let mut buffer = vec![0u8; HOLD_BUFFER + MARKER.len()];
+    let mut carried = 0;
+    let mut events = 0;
+    loop {
+        let read = tokio::time::timeout_at(deadline, stream.read(&mut buffer[carried..])).await;
+        let n = match read {
+            Ok(Ok(n)) if n > 0 => n,
+            _ => return events,
+        };
+        let filled = carried + n;
+        events += buffer[..filled]
+            .windows(MARKER.len())
+            .filter(|window| *window == MARKER)
+            .count();
+        // Keep the tail that could begin a marker split across two reads.
+        carried = (MARKER.len() - 1).min(filled);
+        buffer.copy_within(filled - carried..filled, 0);
     }
 }
 
