@@ -352,9 +352,15 @@ pub struct BenchArgs {
     /// Email to sign in with.
     #[arg(long, env = "RINGSIDE_BENCH_EMAIL", default_value = generate::DEFAULT_EMAIL)]
     pub email: String,
-    /// Password to sign in with (the one `ringside generate` printed or was given).
-    #[arg(long, env = "RINGSIDE_BENCH_PASSWORD", hide_env_values = true)]
-    pub password: SecretString,
+    /// Password to sign in with (the one `ringside generate` printed or was given); not needed
+    /// with `--live`.
+    #[arg(
+        long,
+        env = "RINGSIDE_BENCH_PASSWORD",
+        hide_env_values = true,
+        required_unless_present = "live"
+    )]
+    pub password: Option<SecretString>,
     /// Timed requests per page (and as many timed SQL loads).
     #[arg(long, default_value_t = 200)]
     pub requests: usize,
@@ -368,6 +374,28 @@ pub struct BenchArgs {
     /// How long the concurrent clients browse, in seconds.
     #[arg(long, default_value_t = 60)]
     pub seconds: u64,
+    /// Measure live updates instead of pages: an in-process simulator and portal (default
+    /// sync settings) on a throwaway database beside this one, the time from an attempt
+    /// finishing upstream to its run page's event stream showing it, and the CPU and memory
+    /// of many streams open on one run.
+    #[arg(long, conflicts_with_all = ["url", "concurrency"])]
+    pub live: bool,
+    /// With `--live`: event streams opened on one run.
+    #[arg(long, default_value_t = 500)]
+    pub live_streams: usize,
+    /// With `--live`: seconds those streams stay open (and the longest the attempts to time
+    /// may take).
+    #[arg(long, default_value_t = 30)]
+    pub live_seconds: u64,
+}
+
+impl BenchArgs {
+    /// The sign-in password, which every mode but `--live` needs.
+    pub fn password(&self) -> anyhow::Result<&SecretString> {
+        self.password
+            .as_ref()
+            .ok_or_else(|| anyhow::anyhow!("--password is needed to sign in"))
+    }
 }
 
 /// `ringside token …`

@@ -3,8 +3,8 @@
 
 pub(crate) mod accounts;
 mod alerts;
-mod api;
-mod cases;
+pub(crate) mod api;
+pub(crate) mod cases;
 pub mod kit;
 pub(crate) mod runs;
 mod schedules;

@@ -10,6 +10,7 @@ mod auth_keys;
 mod auth_login;
 mod auth_process;
 mod auth_teams;
+mod bench_live;
 mod browser_accounts;
 mod browser_home;
 mod browser_pages;

@@ -66,9 +66,18 @@ pub(super) async fn sign_in(
     })
 }
 
-/// Fetches `url` whole; an answer other than 2xx is an error.
-pub(super) async fn fetch(client: &reqwest::Client, url: &str) -> anyhow::Result<()> {
-    let response = client.get(url).send().await?;
+/// Fetches `url` whole, with `token` as the bearer when given; an answer other than 2xx is an
+/// error.
+pub(super) async fn fetch(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&SecretString>,
+) -> anyhow::Result<()> {
+    let mut request = client.get(url);
+    if let Some(token) = token {
+        request = request.bearer_auth(token.expose_secret());
+    }
+    let response = request.send().await?;
     if !response.status().is_success() {
         bail!("GET {url} answered {}", response.status());
     }

@@ -5,12 +5,15 @@
 //! own clients included, so the portal alone uses less).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
 use super::client::{SignedIn, sign_in};
 use super::pages::{Subject, Target};
+use super::tokens::ApiTokens;
 use super::{ms, percentile};
 use crate::cli::BenchArgs;
 
@@ -28,7 +31,21 @@ pub(super) async fn run(
     base: &str,
     subject: &Subject,
 ) -> anyhow::Result<()> {
-    let signed_in: SignedIn = sign_in(db, base, &args.email, &args.password).await?;
+    let signed_in: SignedIn = sign_in(db, base, &args.email, args.password()?).await?;
+    let tokens = Arc::new(ApiTokens::new(db, subject.team_id));
+    let result = browse(args, base, subject, &signed_in, &tokens).await;
+    tokens.revoke().await?;
+    result
+}
+
+/// N clients browse every page until the time is up; then the figures are printed.
+async fn browse(
+    args: &BenchArgs,
+    base: &str,
+    subject: &Subject,
+    signed_in: &SignedIn,
+    tokens: &Arc<ApiTokens>,
+) -> anyhow::Result<()> {
     let clients = args.concurrency.max(1);
     let seconds = args.seconds.max(1);
     let deadline = Instant::now() + Duration::from_secs(seconds);
@@ -40,14 +57,20 @@ pub(super) async fn run(
     for client_number in 0..clients {
         let client = signed_in.client.clone();
         let urls = urls.clone();
+        let tokens = tokens.clone();
         tasks.spawn(async move {
             let mut seen: HashMap<&'static str, Seen> = HashMap::new();
             let mut next = client_number % urls.len();
             while Instant::now() < deadline {
                 let (target, url) = &urls[next];
                 next = (next + 1) % urls.len();
+                // The token (pages have none) is got before the timing starts.
+                let mut request = client.get(url);
+                if let Some(token) = tokens.for_request(target.is_api()).await? {
+                    request = request.bearer_auth(token.expose_secret());
+                }
                 let started = Instant::now();
-                let ok = match client.get(url).send().await {
+                let ok = match request.send().await {
                     Ok(response) if response.status().is_success() => {
                         response.bytes().await.is_ok()
                     }
@@ -57,12 +80,12 @@ pub(super) async fn run(
                 entry.times.push(started.elapsed());
                 entry.errors += usize::from(!ok);
             }
-            seen
+            anyhow::Ok(seen)
         });
     }
     let mut all: HashMap<&'static str, Seen> = HashMap::new();
     while let Some(seen) = tasks.join_next().await {
-        for (page, part) in seen? {
+        for (page, part) in seen?? {
             let entry = all.entry(page).or_default();
             entry.times.extend(part.times);
             entry.errors += part.errors;

@@ -1,9 +1,11 @@
 //! `ringside bench`: times the pages people open daily — the trend pages, the runs list, a run,
-//! an attempt, search for a common and a rare word — on the data in the database (made by
-//! `ringside generate`). For each page it requests the full HTTP response and, side by side in
-//! the same loop, runs the bare SQL that page needs — every statement the page runs, in the same
-//! order: loading the session row, the sign-in check (the user and their teams), then the page's
-//! own loaders as the handler calls them (see `pages.rs`) — and prints
+//! an attempt, search for a common and a rare word, a test case's page — and the API's run
+//! (`GET /api/v1/runs/{id}`, with a bearer token the bench makes, see `tokens.rs`) on the data
+//! in the database (made by `ringside generate`). For each page it requests the full HTTP
+//! response and, side by side in the same loop, runs the bare SQL that page needs — every
+//! statement the page runs, in the same order: loading the session row, the sign-in check (the
+//! user and their teams), then the page's own loaders as the handler calls them; for the API,
+//! the token check and the endpoint's loaders (see `sql.rs`) — and prints
 //! `page=NAME p50_ms=X p99_ms=Y sql_p50_ms=Z ratio=R` with R = X / Z, so R is what HTTP,
 //! routing, the session layer's bookkeeping and rendering add on top of the database.
 //!
@@ -13,8 +15,13 @@
 //! The portal runs in-process on a loopback port (or is reached at `--url`).
 
 mod client;
+mod live;
+mod live_stage;
+mod live_stream;
 mod load;
 mod pages;
+mod sql;
+mod tokens;
 
 use std::time::{Duration, Instant};
 
@@ -23,10 +30,12 @@ use sqlx::PgPool;
 
 use client::{fetch, sign_in};
 use pages::{Target, subject};
+use tokens::ApiTokens;
 
 use crate::app::startup::Application;
 use crate::cli::{BenchArgs, DatabaseArgs, ServeArgs};
 use crate::db::Database;
+pub use live::LiveFigures;
 
 /// What one page measured.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,6 +76,10 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let database = Database::connect(&args.database.config()).await?;
     let db = &database.pool;
     let result = async {
+        if args.live {
+            println!("{}", live::measure(db, &args).await?);
+            return Ok(());
+        }
         let base = portal(db, &args).await?;
         let subject = subject(db, &args.email).await?;
         measure_at(db, &args, &base, &subject, |figures| println!("{figures}")).await?;
@@ -91,6 +104,11 @@ pub async fn measure(
     measure_at(db, args, &base, &subject, report).await
 }
 
+/// Measures live updates on a throwaway database beside `db` (`--live`).
+pub async fn measure_live(db: &PgPool, args: &BenchArgs) -> anyhow::Result<LiveFigures> {
+    live::measure(db, args).await
+}
+
 /// Measures every page of the portal at `base`.
 async fn measure_at(
     db: &PgPool,
@@ -99,23 +117,44 @@ async fn measure_at(
     subject: &pages::Subject,
     mut report: impl FnMut(&PageFigures),
 ) -> anyhow::Result<Vec<PageFigures>> {
+    let tokens = ApiTokens::new(db, subject.team_id);
+    let result = measure_pages(db, args, base, subject, &tokens, &mut report).await;
+    tokens.revoke().await?;
+    result
+}
+
+/// Measures every page with `tokens` for the API.
+async fn measure_pages(
+    db: &PgPool,
+    args: &BenchArgs,
+    base: &str,
+    subject: &pages::Subject,
+    tokens: &ApiTokens,
+    report: &mut impl FnMut(&PageFigures),
+) -> anyhow::Result<Vec<PageFigures>> {
     let mut all = Vec::new();
-    let signed_in = sign_in(db, base, &args.email, &args.password).await?;
+    let signed_in = sign_in(db, base, &args.email, args.password()?).await?;
     let client = &signed_in.client;
     for target in Target::ALL {
         let url = format!("{base}{}", subject.path(target));
+        let api = target.is_api();
         for _ in 0..args.warmup {
-            fetch(client, &url).await?;
-            subject.sql(db, &signed_in, target).await?;
+            let token = tokens.for_request(api).await?;
+            fetch(client, &url, token.as_ref()).await?;
+            let latest = tokens.for_sql(api).await?;
+            subject.sql(db, &signed_in, latest.as_ref(), target).await?;
         }
         let mut http = Vec::with_capacity(args.requests);
         let mut sql = Vec::with_capacity(args.requests);
         for _ in 0..args.requests.max(1) {
+            // The request's token (pages have none) is got before its timing starts.
+            let token = tokens.for_request(api).await?;
             let started = Instant::now();
-            fetch(client, &url).await?;
+            fetch(client, &url, token.as_ref()).await?;
             http.push(started.elapsed());
+            let latest = tokens.for_sql(api).await?;
             let started = Instant::now();
-            subject.sql(db, &signed_in, target).await?;
+            subject.sql(db, &signed_in, latest.as_ref(), target).await?;
             sql.push(started.elapsed());
         }
         let figures = PageFigures {

@@ -1,14 +1,8 @@
-//! The pages `ringside bench` measures, what each is about, and the bare SQL each needs: every
-//! statement the page runs, in the same order — the session row, the sign-in check (the user and
-//! their teams), then the page's own loaders as its handler calls them.
+//! The pages `ringside bench` measures and what each is about (their bare SQL is in `sql.rs`).
 
 use anyhow::Context;
 use sqlx::PgPool;
-use tower_sessions::SessionStore;
 use uuid::Uuid;
-
-use super::client::SignedIn;
-use crate::db::search::{self, SearchQuery, SpeakerFilter};
 
 /// A page measured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,11 +17,13 @@ pub(super) enum Target {
     AttemptPage,
     SearchCommon,
     SearchRare,
+    CasePage,
+    ApiRun,
 }
 
 impl Target {
     /// Every page, trend pages first.
-    pub(super) const ALL: [Target; 10] = [
+    pub(super) const ALL: [Target; 12] = [
         Target::Dashboard,
         Target::SuiteTrend,
         Target::CaseHistory,
@@ -38,6 +34,8 @@ impl Target {
         Target::AttemptPage,
         Target::SearchCommon,
         Target::SearchRare,
+        Target::CasePage,
+        Target::ApiRun,
     ];
 
     /// The page's name in the printed lines.
@@ -53,7 +51,14 @@ impl Target {
             Target::AttemptPage => "attempt_page",
             Target::SearchCommon => "search_common",
             Target::SearchRare => "search_rare",
+            Target::CasePage => "case_page",
+            Target::ApiRun => "api_run",
         }
+    }
+
+    /// Whether the page is an API endpoint (asked with a bearer token, no session).
+    pub(super) fn is_api(&self) -> bool {
+        matches!(self, Target::ApiRun)
     }
 }
 
@@ -64,17 +69,8 @@ pub(super) const COMMON_WORDS: &str = "refund";
 /// says were misheard: about one attempt in a thousand).
 pub(super) const RARE_WORDS: &str = "misheard spanish";
 
-/// Runs per page of the runs list (as the page asks).
-const RUNS_PER_PAGE: i64 = 26;
-
-/// Search hits per page (as the page asks: a page and one more).
-const HITS_PER_PAGE: i64 = 26;
-
-/// Matches the search page counts at most.
-const COUNT_CAP: i64 = 1000;
-
 /// Runs in the case history measured (its maximum).
-const HISTORY_RUNS: i64 = crate::web::trends::cases::MAX_HISTORY_RUNS;
+pub(super) const HISTORY_RUNS: i64 = crate::web::trends::cases::MAX_HISTORY_RUNS;
 
 /// What the measured pages are about.
 pub(super) struct Subject {
@@ -82,6 +78,8 @@ pub(super) struct Subject {
     pub(super) suite_id: Uuid,
     pub(super) run_id: Uuid,
     pub(super) attempt_id: Uuid,
+    /// RevRing's id of the attempt's test case (the case page's).
+    pub(super) case_id: String,
     pub(super) user_id: Uuid,
 }
 
@@ -101,88 +99,9 @@ impl Subject {
             Target::AttemptPage => format!("/runs/{}/attempts/{}", self.run_id, self.attempt_id),
             Target::SearchCommon => format!("/search?q={}", encode(COMMON_WORDS)),
             Target::SearchRare => format!("/search?q={}", encode(RARE_WORDS)),
+            Target::CasePage => crate::web::cases::case_href(self.suite_id, &self.case_id),
+            Target::ApiRun => format!("/api/v1/runs/{}", self.run_id),
         }
-    }
-
-    /// Runs the bare SQL of `target`'s page once.
-    pub(super) async fn sql(
-        &self,
-        db: &PgPool,
-        signed_in: &SignedIn,
-        target: Target,
-    ) -> anyhow::Result<()> {
-        use crate::web::trends::{cases, compare, dashboard, grid, suite as trend};
-        signed_in
-            .store
-            .load(&signed_in.session)
-            .await
-            .map_err(|error| anyhow::anyhow!("loading the session: {error}"))?
-            .context("the bench's session is gone")?;
-        crate::db::accounts::user_with_teams(db, self.user_id)
-            .await?
-            .context("the bench's account is gone")?;
-        let (team, suite) = (self.team_id, self.suite_id);
-        match target {
-            Target::Dashboard => drop(dashboard::load(db, team, false).await?),
-            Target::SuiteTrend => {
-                drop(trend::load(db, team, suite, Default::default(), false).await?);
-            }
-            Target::CaseHistory => drop(grid::load(db, team, suite, HISTORY_RUNS, false).await?),
-            Target::Flaky => {
-                let runs = cases::FLAKE_WINDOW_RUNS;
-                drop(grid::load(db, team, suite, runs, false).await?);
-            }
-            Target::Compare => drop(compare::load(db, team, self.run_id, None, false).await?),
-            Target::RunsList => {
-                drop(crate::db::runs::page_for_team(db, team, RUNS_PER_PAGE, 0).await?);
-            }
-            Target::RunPage => self.run_page_sql(db).await?,
-            Target::AttemptPage => self.attempt_page_sql(db).await?,
-            Target::SearchCommon => self.search_sql(db, COMMON_WORDS).await?,
-            Target::SearchRare => self.search_sql(db, RARE_WORDS).await?,
-        }
-        Ok(())
-    }
-
-    async fn run_page_sql(&self, db: &PgPool) -> anyhow::Result<()> {
-        let run = crate::db::runs::get(db, self.team_id, self.run_id)
-            .await?
-            .context("the bench's run is gone")?;
-        let base = format!("/runs/{}", self.run_id);
-        crate::web::runs::body::RunBody::load(db, self.team_id, run, base, false, false).await?;
-        Ok(())
-    }
-
-    async fn attempt_page_sql(&self, db: &PgPool) -> anyhow::Result<()> {
-        let (team, run_id) = (self.team_id, self.run_id);
-        let run = crate::db::runs::get(db, team, run_id)
-            .await?
-            .context("the bench's run is gone")?;
-        let attempt = crate::db::attempts::get(db, team, run_id, self.attempt_id)
-            .await?
-            .context("the bench's attempt is gone")?;
-        crate::db::suites::case(db, team, run.suite_id, &attempt.test_case_revring_id).await?;
-        crate::db::attempts::for_run(db, team, run_id).await?;
-        // The call's details: the run's key, looked up (the generated one is revoked).
-        if (attempt.call_id.is_some() || attempt.inbound_call_id.is_some())
-            && let Some(key) = crate::db::runs::api_key_of(db, team, run_id).await?
-        {
-            crate::db::api_keys::find_active(db, team, key).await?;
-        }
-        Ok(())
-    }
-
-    async fn search_sql(&self, db: &PgPool, words: &str) -> anyhow::Result<()> {
-        let query = SearchQuery {
-            text: words.to_owned(),
-            verdict: None,
-            speaker: SpeakerFilter::Any,
-        };
-        search::searchable_words(db, words).await?;
-        let hits = search::attempts(db, self.team_id, &query, None, HITS_PER_PAGE);
-        let count = search::count(db, self.team_id, &query, COUNT_CAP);
-        tokio::try_join!(hits, count)?;
-        Ok(())
     }
 }
 
@@ -220,11 +139,15 @@ pub(super) async fn subject(db: &PgPool, email: &str) -> anyhow::Result<Subject>
     .fetch_optional(db)
     .await?
     .context("the latest run has no attempts")?;
+    let attempt = crate::db::attempts::get(db, row.team_id, run_id, attempt_id)
+        .await?
+        .context("the latest run's attempt is gone")?;
     Ok(Subject {
         team_id: row.team_id,
         suite_id: row.suite_id,
         run_id,
         attempt_id,
+        case_id: attempt.test_case_revring_id,
         user_id: row.user_id,
     })
 }

@@ -149,6 +149,8 @@ async fn bench_measures_every_page_against_its_bare_sql() {
             "attempt_page",
             "search_common",
             "search_rare",
+            "case_page",
+            "api_run",
         ]
     );
     for page in &figures {
@@ -157,6 +159,15 @@ async fn bench_measures_every_page_against_its_bare_sql() {
             "{page}"
         );
     }
+    // The API was asked with a token of the bench's own, revoked once it is done.
+    let (made, active): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(*) FILTER (WHERE revoked_at IS NULL)
+         FROM api_tokens WHERE name = 'ringside bench'",
+    )
+    .fetch_one(&app.db)
+    .await
+    .unwrap();
+    assert_eq!((made, active), (1, 0));
     // What is printed is what was measured, page by page.
     let lines: Vec<String> = figures.iter().map(ToString::to_string).collect();
     assert_eq!(printed, lines);

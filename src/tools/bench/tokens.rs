@@ -1,0 +1,119 @@
+//! The bench's API tokens. The API allows each token a burst of requests and then a few a
+//! second (`web::api::rate_limit`), far fewer than the bench asks; so the bench keeps the same
+//! count of what each of its tokens has left and makes a fresh read-only token of the subject's
+//! team when the current one would be refused. Made from the command line (audited as such),
+//! expiring within the hour, and revoked when the bench ends.
+
+use secrecy::SecretString;
+use sqlx::PgPool;
+use time::OffsetDateTime;
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use crate::auth::Scope;
+use crate::db::api_tokens;
+use crate::web::accounts::tokens::create_token;
+use crate::web::api::rate_limit::RateLimiter;
+
+/// The name of the bench's tokens on the team's tokens page.
+const TOKEN_NAME: &str = "ringside bench";
+
+/// How long a bench token stays valid if the bench cannot revoke it.
+const TOKEN_LIFETIME: time::Duration = time::Duration::hours(1);
+
+/// The token in use.
+struct Current {
+    id: Uuid,
+    secret: SecretString,
+}
+
+/// The tokens the bench asks the API with.
+pub(super) struct ApiTokens {
+    db: PgPool,
+    team_id: Uuid,
+    /// The same buckets as the portal's limiter keeps for these tokens: a request this one
+    /// allows, the portal allows too (its bucket has refilled at least as long).
+    limiter: RateLimiter,
+    current: Mutex<Option<Current>>,
+    made: Mutex<Vec<Uuid>>,
+}
+
+impl ApiTokens {
+    /// No token yet: the first is made when asked for.
+    pub(super) fn new(db: &PgPool, team_id: Uuid) -> Self {
+        Self {
+            db: db.clone(),
+            team_id,
+            limiter: RateLimiter::default(),
+            current: Mutex::new(None),
+            made: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// A token for one more request, made now if the current one has no request left.
+    pub(super) async fn next(&self) -> anyhow::Result<SecretString> {
+        let mut current = self.current.lock().await;
+        if let Some(token) = current.as_ref()
+            && self.limiter.check(token.id).is_ok()
+        {
+            return Ok(token.secret.clone());
+        }
+        let token = self.make().await?;
+        // A fresh bucket is full.
+        let _ = self.limiter.check(token.id);
+        let secret = token.secret.clone();
+        *current = Some(token);
+        Ok(secret)
+    }
+
+    /// The token of a request to an API endpoint (`api`); none for a page.
+    pub(super) async fn for_request(&self, api: bool) -> anyhow::Result<Option<SecretString>> {
+        Ok(match api {
+            true => Some(self.next().await?),
+            false => None,
+        })
+    }
+
+    /// The token last handed out, for the bare SQL of an API endpoint (`api`), which the
+    /// limiter does not count; none for a page.
+    pub(super) async fn for_sql(&self, api: bool) -> anyhow::Result<Option<SecretString>> {
+        if !api {
+            return Ok(None);
+        }
+        if let Some(token) = self.current.lock().await.as_ref() {
+            return Ok(Some(token.secret.clone()));
+        }
+        self.next().await.map(Some)
+    }
+
+    async fn make(&self) -> anyhow::Result<Current> {
+        let expires = OffsetDateTime::now_utc() + TOKEN_LIFETIME;
+        let secret = create_token(
+            &self.db,
+            self.team_id,
+            TOKEN_NAME,
+            Scope::Read,
+            Some(expires),
+            None,
+        )
+        .await?;
+        let hash = crate::auth::token::hash(&secret);
+        let id = api_tokens::find_by_hash(&self.db, &hash)
+            .await?
+            .map(|found| found.id)
+            .ok_or_else(|| anyhow::anyhow!("the bench's new API token was not stored"))?;
+        self.made.lock().await.push(id);
+        Ok(Current {
+            id,
+            secret: SecretString::from(secret),
+        })
+    }
+
+    /// Revokes every token the bench made.
+    pub(super) async fn revoke(&self) -> anyhow::Result<()> {
+        for id in self.made.lock().await.drain(..) {
+            api_tokens::revoke(&self.db, self.team_id, id).await?;
+        }
+        Ok(())
+    }
+}
