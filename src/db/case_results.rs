@@ -274,15 +274,28 @@ pub async fn last_failure(
     case_id: &str,
 ) -> sqlx::Result<Option<(Uuid, CaseAttempt)>> {
     let row = sqlx::query!(
-        r#"SELECT a.run_id, a.id, a.test_case_name, a.attempt_number,
-                  a.result AS "result: AttemptResult", a.reasoning, a.transcript, a.completed_at
-           FROM attempts a
-           JOIN runs r ON r.id = a.run_id
-           LEFT JOIN attempt_reviews rv ON rv.attempt_id = a.id
-           WHERE a.team_id = $1 AND r.suite_id = $2 AND a.test_case_revring_id = $3
-             AND ((a.result <> 'pass' AND rv.kind IS DISTINCT FROM 'false_failure')
-                  OR (a.result = 'pass' AND rv.kind = 'false_pass'))
-           ORDER BY r.created_at DESC, a.completed_at DESC NULLS LAST, a.attempt_number DESC
+        // The case's runs newest first, from its summary rows (indexed by suite, case and
+        // time), each looked into through the run's attempts until one holds a failure: no
+        // scan of the team's attempts.
+        r#"SELECT a.run_id AS "run_id!", a.id AS "id!", a.test_case_name AS "test_case_name!",
+                  a.attempt_number AS "attempt_number!",
+                  a.result AS "result: AttemptResult", a.reasoning, a.transcript AS "transcript!",
+                  a.completed_at
+           FROM run_case_results c
+           CROSS JOIN LATERAL (
+               SELECT a.run_id, a.id, a.test_case_name, a.attempt_number, a.result, a.reasoning,
+                      a.transcript, a.completed_at
+               FROM attempts a
+               LEFT JOIN attempt_reviews rv ON rv.attempt_id = a.id
+               WHERE a.run_id = c.run_id AND a.team_id = $1
+                 AND a.test_case_revring_id = c.test_case_revring_id
+                 AND ((a.result <> 'pass' AND rv.kind IS DISTINCT FROM 'false_failure')
+                      OR (a.result = 'pass' AND rv.kind = 'false_pass'))
+               ORDER BY a.completed_at DESC NULLS LAST, a.attempt_number DESC
+               LIMIT 1
+           ) a
+           WHERE c.team_id = $1 AND c.suite_id = $2 AND c.test_case_revring_id = $3
+           ORDER BY c.run_created_at DESC
            LIMIT 1"#,
         team_id,
         suite_id,

@@ -7,7 +7,9 @@
 //! user and their teams), then the page's own loaders as the handler calls them; for the API,
 //! the token check and the endpoint's loaders (see `sql.rs`) — and prints
 //! `page=NAME p50_ms=X p99_ms=Y sql_p50_ms=Z ratio=R` with R = X / Z, so R is what HTTP,
-//! routing, the session layer's bookkeeping and rendering add on top of the database.
+//! routing, the session layer's bookkeeping and rendering add on top of the database. Every
+//! timed request comes right after a commit, so none is served a read shared with an earlier
+//! one: the figures are those of a first visit after the data changed.
 //!
 //! With `--concurrency N`, N clients then browse all those pages at once for `--seconds`
 //! (see `load.rs`), and it prints each page's throughput and p99 under that load.
@@ -149,6 +151,7 @@ async fn measure_pages(
         for _ in 0..args.requests.max(1) {
             // The request's token (pages have none) is got before its timing starts.
             let token = tokens.for_request(api).await?;
+            change_the_snapshot(db).await?;
             let started = Instant::now();
             fetch(client, &url, token.as_ref()).await?;
             http.push(started.elapsed());
@@ -167,6 +170,18 @@ async fn measure_pages(
         all.push(figures);
     }
     Ok(all)
+}
+
+/// Commits a transaction (it only takes a transaction id), so that the next request sees a new
+/// database snapshot: pages that share what they read between requests of the same snapshot
+/// (`web::kit::page_data`) then read afresh, and each timed request costs what the first visit
+/// after a change costs. The `--concurrency` mode does not do this: its clients share reads as
+/// visitors do.
+async fn change_the_snapshot(db: &PgPool) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_current_xact_id()")
+        .execute(db)
+        .await?;
+    Ok(())
 }
 
 /// The portal's base URL: `--url`, or one started in this process.
