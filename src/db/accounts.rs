@@ -36,6 +36,9 @@ pub struct UserRow {
     pub display_name: String,
     /// Sessions carrying another epoch are signed out.
     pub session_epoch: i32,
+    /// The database snapshot the row was read in ([`crate::db::snapshot`]): what a request's
+    /// shared page reads are kept under, read here to save a round trip.
+    pub snapshot: String,
 }
 
 /// One team a user belongs to.
@@ -139,7 +142,8 @@ pub async fn user_with_teams(
 ) -> sqlx::Result<Option<(UserRow, Vec<TeamChoice>)>> {
     let rows = sqlx::query!(
         r#"SELECT u.id, u.email, u.display_name, u.session_epoch,
-                  t.id AS "team_id?", t.name AS "team_name?", m.role AS "role?: Role"
+                  t.id AS "team_id?", t.name AS "team_name?", m.role AS "role?: Role",
+                  pg_current_snapshot()::text AS "snapshot!"
            FROM users u
            LEFT JOIN memberships m ON m.user_id = u.id
            LEFT JOIN teams t ON t.id = m.team_id
@@ -157,6 +161,7 @@ pub async fn user_with_teams(
         email: first.email.clone(),
         display_name: first.display_name.clone(),
         session_epoch: first.session_epoch,
+        snapshot: first.snapshot.clone(),
     };
     let teams = rows
         .into_iter()

@@ -61,7 +61,12 @@ impl Subject {
             }
             Target::Compare => drop(compare::load(db, team, self.run_id, None, false).await?),
             Target::RunsList => {
-                drop(crate::db::runs::page_for_team(db, team, RUNS_PER_PAGE, 0).await?);
+                let filter = crate::db::run_labels::RunFilter {
+                    labels: serde_json::json!({}),
+                    ..Default::default()
+                };
+                let limit = RUNS_PER_PAGE;
+                drop(crate::db::run_labels::list(db, team, &filter, limit, 0).await?);
             }
             Target::RunPage => self.run_page_sql(db).await?,
             Target::AttemptPage => self.attempt_page_sql(db).await?,

@@ -64,6 +64,9 @@ pub struct CurrentMember {
     pub role: Role,
     /// Every team the user belongs to (for the switcher).
     pub teams: Vec<TeamChoice>,
+    /// The database snapshot the sign-in check saw (`db::snapshot`), read before anything the
+    /// page reads: the key of its shared reads (`kit::page_data`).
+    pub snapshot: String,
 }
 
 impl CurrentMember {
@@ -264,6 +267,7 @@ where
                 .map_err(IntoResponse::into_response)?;
         }
         Ok(CurrentMember {
+            snapshot: user.snapshot,
             user_id: user.id,
             email: user.email,
             display_name: user.display_name,

@@ -16,7 +16,6 @@ use std::any::{Any, TypeId};
 use std::future::Future;
 use std::sync::Arc;
 
-use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::web::kit::error::AppError;
@@ -58,13 +57,15 @@ impl Default for PageData {
 }
 
 impl PageData {
-    /// The team's data for `page` as the database holds it now: what another request read
-    /// under the same snapshot, or else what `read` reads. `page` must name every parameter
-    /// that changes what `read` returns (the team aside).
+    /// The team's data for `page` as the database holds it in `snapshot` (or later): what
+    /// another request read under the same snapshot, or else what `read` reads. `snapshot`
+    /// must have been read before `read` starts (the sign-in check reads it, see
+    /// `CurrentMember::snapshot`); `page` must name every parameter that changes what `read`
+    /// returns (the team aside).
     pub async fn get<T, F>(
         &self,
-        db: &PgPool,
         team_id: Uuid,
+        snapshot: &str,
         page: String,
         read: F,
     ) -> Result<T, AppError>
@@ -76,7 +77,7 @@ impl PageData {
             team_id,
             page,
             kind: TypeId::of::<T>(),
-            snapshot: crate::db::snapshot(db).await?,
+            snapshot: snapshot.to_owned(),
             period: period(),
         };
         let shared = self

@@ -85,7 +85,7 @@ pub(crate) async fn index(
     };
     let mut rows = state
         .page_data
-        .get(&state.db, member.team_id, key, read)
+        .get(member.team_id, &member.snapshot, key, read)
         .await?;
     let page = page.with_more(&mut rows);
     let view = RunsPage {

@@ -65,8 +65,18 @@ pub(super) async fn index(
     session: Session,
     member: CurrentMember,
 ) -> Result<Html<String>, AppError> {
-    let keys = api_keys::active_keys(&state.db, member.team_id).await?;
-    let suites = suites::list(&state.db, member.team_id).await?;
+    // Shared with every request that sees the same data (see `kit::page_data`).
+    let read = async {
+        let (keys, suites) = tokio::try_join!(
+            api_keys::active_keys(&state.db, member.team_id),
+            suites::list(&state.db, member.team_id),
+        )?;
+        Ok::<_, AppError>((keys, suites))
+    };
+    let (keys, suites) = state
+        .page_data
+        .get(member.team_id, &member.snapshot, "suites".into(), read)
+        .await?;
     let agents = if suites.is_empty() {
         AgentNames::new()
     } else {
@@ -181,7 +191,7 @@ async fn render_suite(
     let key = format!("suite page suite={} page={page_number}", suite.id);
     let (mut rows, cases) = state
         .page_data
-        .get(&state.db, member.team_id, key, read)
+        .get(member.team_id, &member.snapshot, key, read)
         .await?;
     let page = page.with_more(&mut rows);
     let agents = agents::names(state, member.team_id, &[suite.api_key_id]).await;

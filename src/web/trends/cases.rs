@@ -105,14 +105,7 @@ pub(crate) async fn history(
         .unwrap_or(DEFAULT_HISTORY_RUNS)
         .clamp(1, MAX_HISTORY_RUNS);
     let by_name = query.sort.as_deref() == Some("name");
-    let grid = grid::shared_load(
-        &state,
-        member.team_id,
-        suite_id,
-        run_count,
-        toggle.judged_only,
-    )
-    .await?;
+    let grid = grid::shared_load(&state, &member, suite_id, run_count, toggle.judged_only).await?;
     let mut cases = grid.cases;
     if !by_name {
         // Stable sort: equal rates keep name order.
@@ -184,7 +177,7 @@ pub(crate) async fn flaky(
 ) -> Result<Html<String>, AppError> {
     let grid = grid::shared_load(
         &state,
-        member.team_id,
+        &member,
         suite_id,
         FLAKE_WINDOW_RUNS,
         toggle.judged_only,

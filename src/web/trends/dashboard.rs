@@ -312,12 +312,9 @@ pub(crate) async fn show(
             load_narrowed(&state.db, member.team_id, &labels, judged_only).await?,
             None,
         ),
-        Ok(_) => (
-            shared_load(&state, member.team_id, judged_only).await?,
-            None,
-        ),
+        Ok(_) => (shared_load(&state, &member, judged_only).await?, None),
         Err(problem) => (
-            shared_load(&state, member.team_id, judged_only).await?,
+            shared_load(&state, &member, judged_only).await?,
             Some(problem),
         ),
     };
@@ -348,12 +345,13 @@ pub(crate) async fn show(
 /// [`load`], shared with every request that sees the same data (see `kit::page_data`).
 async fn shared_load(
     state: &AppState,
-    team_id: Uuid,
+    member: &CurrentMember,
     judged_only: bool,
 ) -> Result<DashboardData, AppError> {
+    let (team_id, snapshot) = (member.team_id, &member.snapshot);
     let page = format!("dashboard judged_only={judged_only}");
     let read = load(&state.db, team_id, judged_only);
-    state.page_data.get(&state.db, team_id, page, read).await
+    state.page_data.get(team_id, snapshot, page, read).await
 }
 
 async fn overview(state: &AppState, team_id: Uuid, admin: bool) -> Result<Overview, AppError> {

@@ -68,14 +68,15 @@ impl CaseLine {
 /// [`load`], shared with every request that sees the same data (see `kit::page_data`).
 pub(crate) async fn shared_load(
     state: &crate::app::state::AppState,
-    team_id: Uuid,
+    member: &crate::web::kit::member::CurrentMember,
     suite_id: Uuid,
     runs: i64,
     judged_only: bool,
 ) -> Result<CaseGrid, AppError> {
+    let (team_id, snapshot) = (member.team_id, &member.snapshot);
     let page = format!("grid suite={suite_id} runs={runs} judged_only={judged_only}");
     let read = load(&state.db, team_id, suite_id, runs, judged_only);
-    state.page_data.get(&state.db, team_id, page, read).await
+    state.page_data.get(team_id, snapshot, page, read).await
 }
 
 /// Loads the suite, its `runs` latest runs and their case results (effective unless

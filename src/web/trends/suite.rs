@@ -54,14 +54,15 @@ pub struct TrendData {
 /// [`load`], shared with every request that sees the same data (see `kit::page_data`).
 async fn shared_load(
     state: &AppState,
-    team_id: Uuid,
+    member: &CurrentMember,
     suite_id: Uuid,
     range: TrendRange,
     judged_only: bool,
 ) -> Result<TrendData, AppError> {
+    let (team_id, snapshot) = (member.team_id, &member.snapshot);
     let page = format!("trend suite={suite_id} range={range:?} judged_only={judged_only}");
     let read = load(&state.db, team_id, suite_id, range, judged_only);
-    state.page_data.get(&state.db, team_id, page, read).await
+    state.page_data.get(team_id, snapshot, page, read).await
 }
 
 /// Loads the trend page's data (the suite and its runs in range with effective counts unless
@@ -238,11 +239,11 @@ pub(crate) async fn show(
             None,
         ),
         Ok(_) => (
-            shared_load(&state, member.team_id, suite_id, range, judged_only).await?,
+            shared_load(&state, &member, suite_id, range, judged_only).await?,
             None,
         ),
         Err(problem) => (
-            shared_load(&state, member.team_id, suite_id, range, judged_only).await?,
+            shared_load(&state, &member, suite_id, range, judged_only).await?,
             Some(problem),
         ),
     };

@@ -25,7 +25,8 @@ async fn counted(
     reads: &Arc<AtomicUsize>,
 ) -> usize {
     let reads = reads.clone();
-    data.get(db, team, page.to_owned(), async move {
+    let snapshot = ringside::db::snapshot(db).await.unwrap();
+    data.get(team, &snapshot, page.to_owned(), async move {
         Ok::<_, AppError>(reads.fetch_add(1, Ordering::SeqCst) + 1)
     })
     .await
@@ -69,12 +70,17 @@ async fn a_failed_read_is_not_kept() {
     let (db, _drop) = fresh_database().await;
     let data = PageData::default();
     let team = Uuid::new_v4();
+    let snapshot = ringside::db::snapshot(&db).await.unwrap();
     let failed: Result<u32, AppError> = data
-        .get(&db, team, "trend".into(), async { Err(AppError::NotFound) })
+        .get(team, &snapshot, "trend".into(), async {
+            Err(AppError::NotFound)
+        })
         .await;
     assert!(matches!(failed, Err(AppError::NotFound)));
     let read = data
-        .get(&db, team, "trend".into(), async { Ok::<u32, AppError>(7) })
+        .get(team, &snapshot, "trend".into(), async {
+            Ok::<u32, AppError>(7)
+        })
         .await
         .unwrap();
     assert_eq!(read, 7);
