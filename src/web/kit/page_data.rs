@@ -10,11 +10,13 @@
 //!
 //! What depends on the clock (this week, the last 30 days) is read again at least every
 //! [`FRESH_FOR_SECS`]. Concurrent requests for a page being read wait for that one read
-//! instead of running the same queries side by side.
+//! instead of running the same queries side by side; when it fails, they all get its answer at
+//! once, and the next request reads again.
 
 use std::any::{Any, TypeId};
 use std::future::Future;
 use std::sync::Arc;
+use std::time::Instant;
 
 use uuid::Uuid;
 
@@ -45,7 +47,7 @@ type Shared = Arc<dyn Any + Send + Sync>;
 /// The shared page data of one process.
 #[derive(Clone)]
 pub struct PageData {
-    kept: Arc<quick_cache::sync::Cache<Key, Shared>>,
+    kept: Arc<quick_cache::sync::Cache<Key, Kept>>,
 }
 
 impl Default for PageData {
@@ -80,16 +82,70 @@ impl PageData {
             snapshot: snapshot.to_owned(),
             period: period(),
         };
-        let shared = self
-            .kept
-            .get_or_insert_async(&key, async {
-                read.await.map(|data| Arc::new(data) as Shared)
-            })
-            .await?;
-        shared
-            .downcast_ref::<T>()
-            .cloned()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("page data of another type")))
+        let asked = Instant::now();
+        let mut read = Some(read);
+        loop {
+            let mut failed = None;
+            let kept = self
+                .kept
+                .get_or_insert_async(&key, async {
+                    let Some(read) = read.take() else {
+                        return Err(AppError::Internal(anyhow::anyhow!("a page read twice")));
+                    };
+                    Ok(match read.await {
+                        Ok(data) => Kept::Read(Arc::new(data)),
+                        Err(error) => {
+                            let kept = Kept::Failed {
+                                at: Instant::now(),
+                                error: Arc::new(echo(&error)),
+                            };
+                            failed = Some(error);
+                            kept
+                        }
+                    })
+                })
+                .await?;
+            // This request read, and failed.
+            if let Some(error) = failed {
+                return Err(error);
+            }
+            match kept {
+                Kept::Read(shared) => {
+                    return shared.downcast_ref::<T>().cloned().ok_or_else(|| {
+                        AppError::Internal(anyhow::anyhow!("page data of another type"))
+                    });
+                }
+                // It waited for a read that failed: the same answer, at once, rather than
+                // each waiting request trying in turn (a stuck database would hold them all).
+                Kept::Failed { at, error } if at >= asked => return Err(echo(&error)),
+                // The read failed before this request came: it reads again.
+                Kept::Failed { .. } => {
+                    self.kept.remove(&key);
+                }
+            }
+        }
+    }
+}
+
+/// What is kept for one key: the data read, or the failure of the read, which answers only
+/// the requests that were waiting for it.
+#[derive(Clone)]
+enum Kept {
+    Read(Shared),
+    Failed { at: Instant, error: Arc<AppError> },
+}
+
+/// The same answer as `error`, for another request that waited for the failed read.
+fn echo(error: &AppError) -> AppError {
+    match error {
+        AppError::NotFound => AppError::NotFound,
+        AppError::BadRequest(message) => AppError::BadRequest(message.clone()),
+        AppError::Forbidden => AppError::Forbidden,
+        AppError::Gone(message) => AppError::Gone(message.clone()),
+        AppError::Unavailable(message) => AppError::Unavailable(message.clone()),
+        AppError::Internal(cause) => {
+            AppError::Internal(anyhow::anyhow!("a shared read failed: {cause:#}"))
+        }
     }
 }
 

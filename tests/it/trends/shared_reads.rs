@@ -118,3 +118,55 @@ async fn a_run_stored_after_a_page_was_read_shows_on_the_next_request() {
         "the dashboard moved on too"
     );
 }
+
+#[tokio::test]
+async fn requests_waiting_for_a_read_that_fails_get_its_answer_at_once() {
+    let (db, _drop) = fresh_database().await;
+    let data = PageData::default();
+    let reads = Arc::new(AtomicUsize::new(0));
+    let team = Uuid::new_v4();
+    let snapshot = ringside::db::snapshot(&db).await.unwrap();
+    let slow_failure = {
+        let reads = reads.clone();
+        async move {
+            reads.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+            Err::<u32, AppError>(AppError::Unavailable("the database is busy".into()))
+        }
+    };
+    let first = data.get(team, &snapshot, "dashboard".into(), slow_failure);
+    let waiting = (0..5).map(|_| {
+        let reads = reads.clone();
+        let (data, snapshot) = (data.clone(), snapshot.clone());
+        async move {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            data.get(team, &snapshot, "dashboard".into(), async move {
+                reads.fetch_add(1, Ordering::SeqCst);
+                Ok::<u32, AppError>(1)
+            })
+            .await
+        }
+    });
+    let started = std::time::Instant::now();
+    let (first, waiting) = tokio::join!(first, futures_util::future::join_all(waiting));
+    assert!(matches!(first, Err(AppError::Unavailable(_))));
+    for answer in waiting {
+        assert!(
+            matches!(&answer, Err(AppError::Unavailable(message)) if message == "the database is busy"),
+            "{answer:?}"
+        );
+    }
+    assert_eq!(
+        reads.load(Ordering::SeqCst),
+        1,
+        "the waiting requests did not read in turn"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(2));
+    // A request that comes after the failure reads again.
+    let later = data
+        .get(team, &snapshot, "dashboard".into(), async {
+            Ok::<u32, AppError>(9)
+        })
+        .await;
+    assert_eq!(later.unwrap(), 9);
+}
