@@ -260,8 +260,17 @@ pub(super) async fn show(
         verdict: (!verdict.is_empty()).then(|| verdict.clone()),
         speaker,
     };
-    let searchable = !q.is_empty() && search::searchable_words(&state.db, &q).await? > 0;
-    let (mut rows, count) = if searchable {
+    // Shared with every request that asks the same under the same snapshot (see
+    // `kit::page_data`): a team refreshing one search reads it once.
+    let key = format!(
+        "search q={q:?} verdict={verdict} speaker={speaker:?} after={:?}",
+        after.map(|cursor| cursor.encode())
+    );
+    let read = async {
+        let searchable = !q.is_empty() && search::searchable_words(&state.db, &q).await? > 0;
+        if !searchable {
+            return Ok::<_, AppError>((false, Vec::new(), None));
+        }
         let rows = search::attempts(
             &state.db,
             member.team_id,
@@ -271,10 +280,12 @@ pub(super) async fn show(
         );
         let count = search::count(&state.db, member.team_id, &query, COUNT_CAP);
         let (rows, count) = tokio::try_join!(rows, count)?;
-        (rows, Some(count))
-    } else {
-        (Vec::new(), None)
+        Ok((true, rows, Some(count)))
     };
+    let (searchable, mut rows, count) = state
+        .page_data
+        .get(member.team_id, &member.snapshot, key, read)
+        .await?;
     let next = (rows.len() as i64 > RESULTS_PER_PAGE).then(|| {
         rows.truncate(RESULTS_PER_PAGE as usize);
         rows.last().map(|hit| Cursor::after(hit).encode())
