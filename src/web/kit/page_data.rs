@@ -1,5 +1,6 @@
-//! What the heavy daily pages read (dashboard, suite trend, case history, flaky tests, a
-//! suite's page), shared between every request that would read exactly the same thing.
+//! What the heavy daily pages read (dashboard, suite trend, case history, flaky tests, the runs
+//! and suites lists, a suite's page, search), shared between every request that would read
+//! exactly the same thing.
 //!
 //! A page's data is kept under the database's current snapshot (`pg_current_snapshot()`):
 //! two requests that see the same snapshot see the same committed data, so the second is
