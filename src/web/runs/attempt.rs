@@ -317,7 +317,7 @@ pub(crate) async fn recording(
     let range = headers
         .get(axum::http::header::RANGE)
         .and_then(|value| value.to_str().ok());
-    let upstream = match recording::open(&client, &url, range).await {
+    let upstream = match client.fetch_recording(&url, range).await {
         Ok(upstream) => upstream,
         // A kept link may have expired upstream: ask RevRing for the call once more.
         Err(error) if lookup.kept && recording::may_have_expired(&error) => {
@@ -325,7 +325,8 @@ pub(crate) async fn recording(
             if fresh == url {
                 return Err(recording::refusal(&error));
             }
-            recording::open(&client, &fresh, range)
+            client
+                .fetch_recording(&fresh, range)
                 .await
                 .map_err(|error| recording::refusal(&error))?
         }

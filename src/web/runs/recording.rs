@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream;
 
-use crate::revring::Client;
 use crate::web::kit::error::AppError;
 
 /// Content type when upstream names none, or names one that is not audio.
@@ -88,15 +87,6 @@ pub(super) fn parse_range(header: &str, len: u64) -> Option<ByteRange> {
         ByteRange { start, end }
     };
     (range.start <= range.end && range.start < len).then_some(range)
-}
-
-/// Starts fetching `recording_url` with the team's client, forwarding the browser's `Range`.
-pub(super) async fn open(
-    client: &Client,
-    recording_url: &str,
-    range: Option<&str>,
-) -> Result<reqwest::Response, crate::revring::Error> {
-    client.fetch_recording(recording_url, range).await
 }
 
 /// Whether a failed fetch may be a link that expired upstream (a client error other than an
