@@ -297,6 +297,7 @@ async fn build_router_with(
         setup_done: Arc::new(AtomicBool::new(false)),
         delivery: Arc::new(args.delivery_settings()),
         page_data: Default::default(),
+        chart_memo: Default::default(),
     };
     Ok((crate::web::router(state.clone(), sessions), state))
 }

@@ -53,6 +53,8 @@ pub struct AppState {
     pub delivery: Arc<crate::sync::deliver::DeliverySettings>,
     /// What the heavy daily pages read, shared by requests that see the same data.
     pub page_data: crate::web::kit::page_data::PageData,
+    /// The suite trend's charts, kept while their runs stay the same.
+    pub chart_memo: crate::web::trends::drawn::ChartMemo,
 }
 
 impl FromRef<AppState> for PgPool {

@@ -225,7 +225,7 @@ pub async fn failing_most(
 }
 
 /// A run as trend pages chart it.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TrendRun {
     /// Ringside's id.
     pub id: Uuid,

@@ -5,8 +5,9 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::db::trends::TrendRun;
-use crate::domain::chart::{self, Frame, Point, StackedBar};
+use crate::domain::chart::{self, Coord, Frame};
 use crate::domain::trend::pass_rate;
+use crate::web::trends::marks::{MarkWriter, Marks, push_count};
 
 /// Most horizontal gridline intervals of a chart (fewer when round steps cover it sooner).
 const Y_INTERVALS: usize = 5;
@@ -22,17 +23,6 @@ pub(super) struct Tick {
     pub anchor: &'static str,
 }
 
-/// One run's mark: its tooltip, and its link unless the page is shared.
-#[derive(Debug, Clone)]
-pub(super) struct Mark<T> {
-    /// The geometry.
-    pub shape: T,
-    /// Tooltip: run, date and value.
-    pub title: String,
-    /// `/runs/{id}`, or `None` on shared pages.
-    pub href: Option<String>,
-}
-
 /// A line chart over time.
 #[derive(Debug, Clone)]
 pub(super) struct LineChart {
@@ -40,8 +30,11 @@ pub(super) struct LineChart {
     pub frame: Frame,
     /// The path through the points.
     pub path: String,
-    /// The points.
-    pub points: Vec<Mark<Point>>,
+    /// A point per run with its tooltip, linked to the run unless the page is shared.
+    pub points: Marks,
+    /// Whether the points link to their runs (then the chart is a group of links, not an
+    /// image).
+    pub linked: bool,
     /// Value axis.
     pub y_ticks: Vec<Tick>,
     /// Time axis.
@@ -53,8 +46,8 @@ pub(super) struct LineChart {
 pub(super) struct BarChart {
     /// The frame (viewBox).
     pub frame: Frame,
-    /// The bars: passed below, failed above.
-    pub bars: Vec<Mark<StackedBar>>,
+    /// The bars (passed below, failed above), each with its tooltip.
+    pub bars: Marks,
     /// Value axis.
     pub y_ticks: Vec<Tick>,
     /// Run axis.
@@ -69,7 +62,7 @@ impl LineChart {
 
     /// Whether its points link to their runs (then the chart is a group of links, not an image).
     pub(super) fn linked(&self) -> bool {
-        self.points.iter().any(|point| point.href.is_some())
+        self.linked && self.points.count > 0
     }
 }
 
@@ -88,31 +81,6 @@ fn view_box(frame: &Frame) -> String {
 fn day(at: OffsetDateTime) -> String {
     at.format(format_description!("[month repr:short] [day padding:none]"))
         .unwrap_or_default()
-}
-
-/// A run's tooltip: `Name · 2026-11-24 09:05 · tail`, built in one allocation (a chart has
-/// hundreds of them).
-fn tooltip(run: &TrendRun, tail: std::fmt::Arguments<'_>) -> String {
-    use std::fmt::Write;
-    let at = run.created_at;
-    let mut text = String::with_capacity(64);
-    match &run.name {
-        Some(name) if !name.trim().is_empty() => text.push_str(name),
-        _ => {
-            text.push_str("Run ");
-            text.push_str(run.revring_id.get(..8).unwrap_or(&run.revring_id));
-        }
-    }
-    let _ = write!(
-        text,
-        " · {}-{:02}-{:02} {:02}:{:02} · {tail}",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute()
-    );
-    text
 }
 
 /// A run's name for tooltips.
@@ -167,7 +135,7 @@ fn line_chart(
     values: &[f64],
     axis: &[f64],
     unit: impl Fn(f64) -> String,
-    titles: impl Fn(&TrendRun, f64) -> String,
+    value_text: impl Fn(&mut String, f64),
     linked: bool,
 ) -> LineChart {
     let frame = Frame::STANDARD;
@@ -179,19 +147,17 @@ fn line_chart(
     let y_max = axis.last().copied().unwrap_or(1.0);
     let points = chart::line_points(&frame, &xy, y_max);
     let xs: Vec<f64> = points.iter().map(|point| point.x).collect();
+    let mut marks = MarkWriter::new(points.len());
+    for (point, (run, value)) in points.iter().zip(runs.iter().zip(values)) {
+        value_text(marks.tooltip(run), *value);
+        marks.point(*point, linked.then_some(run.id));
+    }
     LineChart {
         path: chart::line_path(&points),
         x_ticks: time_ticks(runs, &xs),
         y_ticks: value_ticks(&frame, axis, unit),
-        points: points
-            .into_iter()
-            .zip(runs.iter().zip(values))
-            .map(|(point, (run, value))| Mark {
-                shape: point,
-                title: titles(run, *value),
-                href: linked.then(|| format!("/runs/{}", run.id)),
-            })
-            .collect(),
+        points: marks.finish(),
+        linked,
         frame,
     }
 }
@@ -217,7 +183,10 @@ pub(super) fn pass_rate_chart(runs: &[TrendRun], linked: bool) -> LineChart {
         &rates,
         &chart::nice_axis(100.0, Y_INTERVALS, 1.0),
         |value| format!("{value}%"),
-        |run, rate| tooltip(run, format_args!("{}% passed", rate.round())),
+        |text, rate| {
+            Coord(rate.round()).push_to(text);
+            text.push_str("% passed");
+        },
         linked,
     )
 }
@@ -243,7 +212,10 @@ pub(super) fn duration_chart(runs: &[TrendRun]) -> LineChart {
         &minutes,
         &axis,
         |value| format!("{value} min"),
-        |run, minutes| tooltip(run, format_args!("{} min", (minutes * 10.0).round() / 10.0)),
+        |text, minutes| {
+            Coord(minutes).push_to(text);
+            text.push_str(" min");
+        },
         false,
     )
 }
@@ -272,24 +244,19 @@ pub(super) fn counts_chart(runs: &[TrendRun]) -> BarChart {
         .iter()
         .map(|bar| ((bar.lower.x + bar.lower.width / 2.0) * 10.0).round() / 10.0)
         .collect();
+    let mut marks = MarkWriter::new(bars.len());
+    for (bar, run) in bars.iter().zip(runs) {
+        let text = marks.tooltip(run);
+        push_count(text, run.attempts_passed);
+        text.push_str(" passed, ");
+        push_count(text, run.attempts_failed);
+        text.push_str(" failed");
+        marks.bar(bar);
+    }
     BarChart {
         x_ticks: time_ticks(&refs, &centers),
         y_ticks: value_ticks(&frame, &axis, |value| format!("{value}")),
-        bars: bars
-            .into_iter()
-            .zip(runs)
-            .map(|(bar, run)| Mark {
-                shape: bar,
-                title: tooltip(
-                    run,
-                    format_args!(
-                        "{} passed, {} failed",
-                        run.attempts_passed, run.attempts_failed
-                    ),
-                ),
-                href: None,
-            })
-            .collect(),
+        bars: marks.finish(),
         frame,
     }
 }

@@ -6,7 +6,9 @@ pub mod cases;
 mod charts;
 pub mod compare;
 pub mod dashboard;
+pub mod drawn;
 pub mod grid;
+mod marks;
 pub mod suite;
 
 use axum::Router;

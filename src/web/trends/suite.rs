@@ -1,6 +1,8 @@
 //! The suite trend page: pass rate, passed/failed counts and duration per run over a date range,
 //! as SVG drawn on the server. Also rendered for anonymous viewers of a share link.
 
+use std::sync::Arc;
+
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -21,11 +23,14 @@ use crate::web::kit::extract::{Path, Query};
 use crate::web::kit::labels::Narrow;
 use crate::web::kit::layout::Layout;
 use crate::web::kit::member::CurrentMember;
-use crate::web::trends::charts::{self, BarChart, LineChart};
+use crate::web::trends::drawn::DrawnCharts;
 use crate::web::triage::toggle::VerdictToggle;
 
 /// Most runs one trend page charts; a longer range shows its latest this-many runs and says so.
 pub const MAX_TREND_RUNS: i64 = 500;
+
+/// Bytes of the trend page besides its charts' marks, about.
+const PAGE_BYTES: usize = 24 * 1024;
 
 /// `?range=` of the trend page, and `?branch=&environment=` to narrow it.
 #[derive(Debug, Deserialize)]
@@ -60,9 +65,14 @@ async fn shared_load(
     judged_only: bool,
 ) -> Result<TrendData, AppError> {
     let (team_id, snapshot) = (member.team_id, &member.snapshot);
-    let page = format!("trend suite={suite_id} range={range:?} judged_only={judged_only}");
+    let page = page_key(suite_id, range, judged_only);
     let read = load(&state.db, team_id, suite_id, range, judged_only);
     state.page_data.get(team_id, snapshot, page, read).await
+}
+
+/// What names one trend page's data in the shared reads and its charts in the memo.
+fn page_key(suite_id: Uuid, range: TrendRange, judged_only: bool) -> String {
+    format!("trend suite={suite_id} range={range:?} judged_only={judged_only}")
 }
 
 /// Loads the trend page's data (the suite and its runs in range with effective counts unless
@@ -144,9 +154,8 @@ struct TrendPage {
     truncated: bool,
     /// Newest first.
     runs: Vec<TrendRun>,
-    pass_chart: LineChart,
-    counts_chart: BarChart,
-    duration_chart: LineChart,
+    /// The charts (see `drawn`).
+    drawn: Arc<DrawnCharts>,
     /// Effective or judged counts (share links show effective ones, without the switch).
     toggle: VerdictToggle,
     /// The branch / environment the page is narrowed to.
@@ -164,8 +173,8 @@ impl TrendPage {
         range: TrendRange,
         shared: bool,
         toggle: VerdictToggle,
+        drawn: Arc<DrawnCharts>,
     ) -> Self {
-        let linked = !shared;
         let mut page = Self {
             layout,
             shared,
@@ -175,9 +184,7 @@ impl TrendPage {
             range,
             ranges: TrendRange::ALL,
             truncated: data.truncated,
-            pass_chart: charts::pass_rate_chart(&data.runs, linked),
-            counts_chart: charts::counts_chart(&data.runs),
-            duration_chart: charts::duration_chart(&data.runs),
+            drawn,
             runs: data.runs,
             toggle,
             narrow: Narrow::default(),
@@ -186,6 +193,13 @@ impl TrendPage {
         };
         page.runs.reverse();
         page
+    }
+
+    /// The page's HTML, in a buffer sized for its charts up front (they are most of it).
+    fn to_html(&self) -> Result<Html<String>, AppError> {
+        let mut html = String::with_capacity(self.drawn.markup_bytes() + PAGE_BYTES);
+        self.render_into(&mut html)?;
+        Ok(Html(html))
     }
 
     fn latest_rate(&self) -> String {
@@ -225,17 +239,21 @@ pub(crate) async fn show(
         environment: query.environment,
     };
     let judged_only = toggle.judged_only;
+    let mut page = page_key(suite_id, range, judged_only);
     let (data, narrow_error) = match narrow.labels() {
         Ok(labels) if !narrow.is_empty() => (
-            load_narrowed(
-                &state.db,
-                member.team_id,
-                suite_id,
-                range,
-                &labels,
-                judged_only,
-            )
-            .await?,
+            {
+                page.push_str(&format!(" labels={labels}"));
+                load_narrowed(
+                    &state.db,
+                    member.team_id,
+                    suite_id,
+                    range,
+                    &labels,
+                    judged_only,
+                )
+                .await?
+            },
             None,
         ),
         Ok(_) => (
@@ -249,10 +267,13 @@ pub(crate) async fn show(
     };
     let title = format!("{} · trend", data.suite.name);
     let layout = Layout::for_member(title, "suites", &member, &session).await;
-    let mut page = TrendPage::new(layout, data, range, false, toggle);
+    let drawn = state
+        .chart_memo
+        .charts(member.team_id, page, &data.runs, true);
+    let mut page = TrendPage::new(layout, data, range, false, toggle, drawn);
     page.narrow = narrow;
     page.narrow_error = narrow_error;
-    Ok(Html(page.render()?))
+    page.to_html()
 }
 
 /// The suite trend page for an anonymous viewer of a share link: the default range, no
@@ -266,9 +287,8 @@ pub async fn shared_suite_trend(
     let data = load(&state.db, team_id, suite_id, range, false).await?;
     let layout = Layout::bare(format!("{} · trend", data.suite.name));
     let toggle = VerdictToggle::default();
-    Ok(Html(
-        TrendPage::new(layout, data, range, true, toggle).render()?,
-    ))
+    let drawn = shared_charts(state, &data);
+    TrendPage::new(layout, data, range, true, toggle, drawn).to_html()
 }
 
 /// [`shared_suite_trend`] as opened through `link`: the page names the team that shared it and
@@ -281,7 +301,14 @@ pub async fn shared_suite_trend_for(
     let data = load(&state.db, link.team_id, link.target_id, range, false).await?;
     let layout = Layout::shared(format!("{} · trend", data.suite.name), link);
     let toggle = VerdictToggle::default();
-    Ok(Html(
-        TrendPage::new(layout, data, range, true, toggle).render()?,
-    ))
+    let drawn = shared_charts(state, &data);
+    TrendPage::new(layout, data, range, true, toggle, drawn).to_html()
+}
+
+/// The charts of a shared page: its points are not linked.
+fn shared_charts(state: &AppState, data: &TrendData) -> Arc<DrawnCharts> {
+    let page = page_key(data.suite.id, TrendRange::default(), false);
+    state
+        .chart_memo
+        .charts(data.suite.team_id, page, &data.runs, false)
 }
