@@ -45,6 +45,9 @@ pub struct ResolvedLink {
     pub team_name: String,
     /// When the link stops working (`None`: never).
     pub expires_at: Option<OffsetDateTime>,
+    /// The database snapshot the link was read in ([`crate::db::snapshot`]): the key of the
+    /// shared reads of the pages it opens (`web::kit::page_data`).
+    pub snapshot: String,
 }
 
 /// Stores a new link; returns its id.
@@ -87,7 +90,8 @@ pub async fn resolve(
                   (l.revoked_at IS NOT NULL OR coalesce(l.expires_at <= now(), false)
                    OR coalesce(l.created_at + make_interval(days => $2) <= now(), false))
                     AS "ended!",
-                  t.name AS team_name, l.expires_at
+                  t.name AS team_name, l.expires_at,
+                  pg_current_snapshot()::text AS "snapshot!"
            FROM share_links l JOIN teams t ON t.id = l.team_id
            WHERE l.token_hash = $1"#,
         token_hash,

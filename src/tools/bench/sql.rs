@@ -83,26 +83,43 @@ impl Subject {
             .await?
             .context("the bench's run is gone")?;
         let base = format!("/runs/{}", self.run_id);
-        crate::web::runs::body::RunBody::load(db, self.team_id, run, base, false, false).await?;
-        crate::db::run_labels::labels_of(db, self.team_id, self.run_id).await?;
+        tokio::try_join!(
+            crate::web::runs::body::RunBody::load(db, self.team_id, run, base, false, false),
+            crate::db::run_labels::labels_of(db, self.team_id, self.run_id),
+        )?;
         Ok(())
     }
 
+    /// The attempt page's loaders as its handler runs them: the run, the attempt, what is
+    /// around it at once, then its kept call (or the run's key, to ask RevRing for it).
     async fn attempt_page_sql(&self, db: &PgPool) -> anyhow::Result<()> {
-        let (team, run_id) = (self.team_id, self.run_id);
+        use crate::db::{attempts, calls, known_issues, reviews, suites};
+        let (team, run_id, attempt_id) = (self.team_id, self.run_id, self.attempt_id);
         let run = crate::db::runs::get(db, team, run_id)
             .await?
             .context("the bench's run is gone")?;
-        let attempt = crate::db::attempts::get(db, team, run_id, self.attempt_id)
+        let attempt = attempts::get(db, team, run_id, attempt_id)
             .await?
             .context("the bench's attempt is gone")?;
-        crate::db::suites::case(db, team, run.suite_id, &attempt.test_case_revring_id).await?;
-        crate::db::attempts::for_run(db, team, run_id).await?;
-        // The call's details: the run's key, looked up (the generated one is revoked).
-        if (attempt.call_id.is_some() || attempt.inbound_call_id.is_some())
-            && let Some(key) = crate::db::runs::api_key_of(db, team, run_id).await?
-        {
-            crate::db::api_keys::find_active(db, team, key).await?;
+        tokio::try_join!(
+            suites::case(db, team, run.suite_id, &attempt.test_case_revring_id),
+            attempts::for_run(db, team, run_id),
+            reviews::for_run(db, team, run_id),
+            reviews::history(db, team, attempt_id),
+            known_issues::marks_for_run(db, team, run_id),
+        )?;
+        let call_id = attempt
+            .call_id
+            .as_deref()
+            .or(attempt.inbound_call_id.as_deref());
+        if let Some(call_id) = call_id {
+            let kept = calls::get(db, team, call_id).await?;
+            // Not kept yet: the run's key, looked up (the generated one is revoked).
+            if !kept.is_some_and(|call| call.is_final())
+                && let Some(key) = crate::db::runs::api_key_of(db, team, run_id).await?
+            {
+                crate::db::api_keys::find_active(db, team, key).await?;
+            }
         }
         Ok(())
     }

@@ -108,15 +108,23 @@ pub(super) async fn show(
     let suite_id = Uuid::parse_str(&path.suite_id).map_err(|_| AppError::NotFound)?;
     let (team, db) = (member.team_id, &state.db);
     let case_id = path.case_id;
-    let (suite, case, runs, last, reviews, issues, all_issues) = tokio::try_join!(
-        suites::get(db, team, suite_id),
-        suites::case(db, team, suite_id, &case_id),
-        case_results::case_history(db, team, suite_id, &case_id, FLAKE_WINDOW_RUNS),
-        case_results::last_failure(db, team, suite_id, &case_id),
-        reviews::for_case(db, team, suite_id, &case_id, REVIEWS_SHOWN),
-        known_issues::for_case(db, team, suite_id, &case_id),
-        known_issues::list(db, team),
-    )?;
+    // Shared with every request that sees the same data (see `kit::page_data`).
+    let read = async {
+        Ok(tokio::try_join!(
+            suites::get(db, team, suite_id),
+            suites::case(db, team, suite_id, &case_id),
+            case_results::case_history(db, team, suite_id, &case_id, FLAKE_WINDOW_RUNS),
+            case_results::last_failure(db, team, suite_id, &case_id),
+            reviews::for_case(db, team, suite_id, &case_id, REVIEWS_SHOWN),
+            known_issues::for_case(db, team, suite_id, &case_id),
+            known_issues::list(db, team),
+        )?)
+    };
+    let page = format!("case suite={suite_id} case={case_id}");
+    let (suite, case, runs, last, reviews, issues, all_issues) = state
+        .page_data
+        .get(team, &member.snapshot, page, read)
+        .await?;
     let suite = suite.ok_or(AppError::NotFound)?;
     let name = match (&case, runs.first()) {
         (Some(case), _) => case.name.clone(),

@@ -41,6 +41,9 @@ pub(crate) struct RunAccess {
     pub(crate) base: String,
     /// Who is looking.
     pub(crate) viewer: Viewer,
+    /// The database snapshot the viewer's sign-in check or share link was read in: the key of
+    /// the run pages' shared reads (`kit::page_data`).
+    pub(crate) snapshot: String,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +64,7 @@ impl RunAccess {
         Ok(Self {
             team_id: link.team_id,
             base: format!("/s/{token}/runs/{}", run.id),
+            snapshot: link.snapshot.clone(),
             run,
             viewer: Viewer::Link {
                 link,
@@ -137,13 +141,20 @@ impl FromRequestParts<AppState> for RunAccess {
         let session = Session::from_request_parts(parts, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        let run = runs::get(&state.db, member.team_id, run_id)
+        // Shared with every request that sees the same data (see `kit::page_data`).
+        let team_id = member.team_id;
+        let read = async { Ok(runs::get(&state.db, team_id, run_id).await?) };
+        let page = format!("run {run_id}");
+        let run = state
+            .page_data
+            .get(team_id, &member.snapshot, page, read)
             .await
-            .map_err(|e| AppError::from(e).into_response())?
+            .map_err(IntoResponse::into_response)?
             .ok_or_else(|| AppError::NotFound.into_response())?;
         Ok(Self {
-            team_id: member.team_id,
+            team_id,
             base: format!("/runs/{run_id}"),
+            snapshot: member.snapshot.clone(),
             run,
             viewer: Viewer::Member(Box::new(member), session),
         })

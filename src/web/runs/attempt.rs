@@ -8,23 +8,23 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{Html, Response};
 use serde::Deserialize;
-use sqlx::PgPool;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use crate::app::state::AppState;
 use crate::db::attempts::{self, AttemptDetail};
-use crate::db::known_issues::{self, KnownMark};
-use crate::db::reviews::{self, Review, ReviewChange};
-use crate::db::suites::{self, CaseRow};
+use crate::db::known_issues::KnownMark;
+use crate::db::reviews::{Review, ReviewChange};
+use crate::db::suites::CaseRow;
 use crate::domain::review::{Outcome, ReviewKind, effective};
 use crate::revring::{Call, Speaker, TranscriptEntry};
 use crate::web::kit::error::AppError;
 use crate::web::kit::extract::Path;
 use crate::web::kit::layout::Layout;
 use crate::web::runs::access::RunAccess;
+use crate::web::runs::attempt_data::AttemptData;
 use crate::web::runs::calls::{self, CallView};
-use crate::web::runs::line::{RunLine, failed, human_duration, verdict_badge};
+use crate::web::runs::line::{RunLine, human_duration, verdict_badge};
 use crate::web::runs::recording;
 use crate::web::triage::{kind_label, ticket_label};
 
@@ -203,23 +203,6 @@ impl AttemptPage {
     }
 }
 
-/// The previous and next failed attempt around `current`, in the run page's order.
-async fn failed_neighbours(
-    db: &PgPool,
-    team_id: Uuid,
-    run_id: Uuid,
-    current: Uuid,
-) -> sqlx::Result<(Option<Uuid>, Option<Uuid>)> {
-    let all = attempts::for_run(db, team_id, run_id).await?;
-    let Some(position) = all.iter().position(|a| a.id == current) else {
-        return Ok((None, None));
-    };
-    let failed = |a: &&attempts::AttemptRow| failed(a.result.as_ref());
-    let previous = all[..position].iter().rev().find(failed).map(|a| a.id);
-    let next = all[position + 1..].iter().find(failed).map(|a| a.id);
-    Ok((previous, next))
-}
-
 /// Path of an attempt below its run.
 #[derive(Deserialize)]
 pub(crate) struct AttemptPath {
@@ -239,10 +222,8 @@ pub(crate) async fn show(
     access: RunAccess,
     Path(path): Path<AttemptPath>,
 ) -> Result<Html<String>, AppError> {
-    let team_id = access.team_id;
-    let attempt = attempts::get(&state.db, team_id, access.run.id, path.id()?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let data = AttemptData::shared(&state, &access, path.id()?).await?;
+    let attempt = data.attempt;
     let entries: Vec<TranscriptEntry> = match &attempt.transcript {
         serde_json::Value::Array(items) => items.iter().cloned().map(TranscriptEntry).collect(),
         _ => Vec::new(),
@@ -255,23 +236,7 @@ pub(crate) async fn show(
     if let Some(reasoning) = &attempt.reasoning {
         mark_cited(&mut turns, reasoning);
     }
-    let case = suites::case(
-        &state.db,
-        team_id,
-        access.run.suite_id,
-        &attempt.test_case_revring_id,
-    )
-    .await?;
-    let (previous_failed, next_failed) =
-        failed_neighbours(&state.db, team_id, access.run.id, attempt.id).await?;
-    let call = calls::call_of(&state, team_id, &attempt).await.view;
-    let review = reviews::for_run(&state.db, team_id, access.run.id)
-        .await?
-        .remove(&attempt.id);
-    let history = reviews::history(&state.db, team_id, attempt.id).await?;
-    let known = known_issues::marks_for_run(&state.db, team_id, access.run.id)
-        .await?
-        .remove(&attempt.id);
+    let call = calls::call_of(&state, access.team_id, &attempt).await.view;
     let layout = access
         .layout(format!(
             "{} · attempt {}",
@@ -282,17 +247,17 @@ pub(crate) async fn show(
         layout,
         shared: access.is_link(),
         can_review: access.can_change(),
-        review,
-        history,
-        known,
+        review: data.review,
+        history: data.history,
+        known: data.known,
         line: RunLine::from(access.run),
         attempt,
-        case,
+        case: data.case,
         turns,
         call,
         run_base: access.base,
-        previous_failed,
-        next_failed,
+        previous_failed: data.previous_failed,
+        next_failed: data.next_failed,
     };
     Ok(Html(page.render()?))
 }

@@ -119,15 +119,30 @@ pub(crate) async fn render(
 ) -> Result<Html<String>, AppError> {
     let line = RunLine::from(access.run.clone());
     let layout = access.layout(line.title()).await;
-    let mut body = RunBody::load(
-        &state.db,
-        access.team_id,
-        access.run.clone(),
-        access.base.clone(),
-        query.failures_only(),
-        query.judged_only(),
-    )
-    .await?;
+    // Shared with every request that sees the same data (see `kit::page_data`).
+    let (failures_only, judged_only) = (query.failures_only(), query.judged_only());
+    let read = async {
+        let db = &state.db;
+        Ok(tokio::try_join!(
+            RunBody::load(
+                db,
+                access.team_id,
+                access.run.clone(),
+                access.base.clone(),
+                failures_only,
+                judged_only,
+            ),
+            run_labels::labels_of(db, access.team_id, access.run.id),
+        )?)
+    };
+    let page = format!(
+        "run page {} base={} failures_only={failures_only} judged_only={judged_only}",
+        access.run.id, access.base
+    );
+    let (mut body, labels) = state
+        .page_data
+        .get(access.team_id, &access.snapshot, page, read)
+        .await?;
     body.link_baseline = !access.is_link();
     body.shared = access.is_link();
     body.can_review = access.can_change();
@@ -143,7 +158,7 @@ pub(crate) async fn render(
         shared: access.is_link(),
         suite_href: access.shared_suite_href(),
         can_share: access.can_change(),
-        labels: views(&run_labels::labels_of(&state.db, access.team_id, access.run.id).await?),
+        labels: views(&labels),
         line,
         layout,
     };

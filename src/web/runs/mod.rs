@@ -3,6 +3,7 @@
 
 pub(crate) mod access;
 mod attempt;
+mod attempt_data;
 pub(crate) mod body;
 mod calls;
 pub(crate) mod exports;
