@@ -1,4 +1,4 @@
-//! The heavy daily pages share what they read between requests that see the same data
+//! The daily pages share what they read between requests that see the same data
 //! (`web::kit::page_data`): a second request reads nothing again, and any committed change,
 //! from this process or any other, shows on the very next request.
 
@@ -169,4 +169,66 @@ async fn requests_waiting_for_a_read_that_fails_get_its_answer_at_once() {
         })
         .await;
     assert_eq!(later.unwrap(), 9);
+}
+
+#[tokio::test]
+async fn run_and_attempt_pages_show_a_change_on_the_next_request_to_members_and_links() {
+    use crate::support::app::new_client;
+    use crate::views::share::{create_link, path_of};
+
+    let app = TestApp::spawn_with(serve_args(&["--no-sync"])).await;
+    let (admin, team_id) = setup(&app, "QA").await;
+    let suite = built::suite(&app.db, team_id, "Checkout", &["a"]).await;
+    let run = built::run(&app.db, &suite, "r1", 0, &[("a", 1, Some("fail"))]).await;
+    let attempt: Uuid = sqlx::query_scalar("SELECT id FROM attempts WHERE run_id = $1")
+        .bind(run)
+        .fetch_one(&app.db)
+        .await
+        .unwrap();
+    let link = path_of(&create_link(&admin, "run", run, "1d").await);
+    let anonymous = |path: String| {
+        let url = app.url(&path);
+        async move {
+            let response = new_client().get(url).send().await.unwrap();
+            assert_eq!(response.status(), reqwest::StatusCode::OK, "{path}");
+            response.text().await.unwrap()
+        }
+    };
+    let member_pages = [
+        format!("/runs/{run}"),
+        format!("/runs/{run}/attempts/{attempt}"),
+    ];
+    let link_pages = [
+        link.clone(),
+        format!("{link}/runs/{run}/attempts/{attempt}"),
+    ];
+    for _ in 0..2 {
+        for page in &member_pages {
+            assert!(admin.page(page).await.contains("Case a"), "{page}");
+        }
+        for page in &link_pages {
+            assert!(anonymous(page.clone()).await.contains("Case a"), "{page}");
+        }
+    }
+
+    // Renamed as a sync of any process would, straight in the database.
+    sqlx::query("UPDATE attempts SET test_case_name = 'Renamed case' WHERE id = $1")
+        .bind(attempt)
+        .execute(&app.db)
+        .await
+        .unwrap();
+    for page in &member_pages {
+        let html = admin.page(page).await;
+        assert!(
+            html.contains("Renamed case"),
+            "{page} shows the change at once"
+        );
+    }
+    for page in &link_pages {
+        let html = anonymous(page.clone()).await;
+        assert!(
+            html.contains("Renamed case"),
+            "{page} shows the change at once"
+        );
+    }
 }
