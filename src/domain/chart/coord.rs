@@ -8,45 +8,46 @@
 pub struct Coord(pub f64);
 
 impl Coord {
-    /// Writes the coordinate's digits into `buffer` and returns them: one pass over the
-    /// digits, none of the general formatter's machinery (padding, flags, dynamic dispatch).
-    fn digits(self, buffer: &mut [u8; 24]) -> &str {
-        let tenths = (self.0 * 10.0).round() as i64;
-        let mut rest = tenths.unsigned_abs();
-        let mut at = buffer.len();
-        let mut push = |byte: u8| {
-            at -= 1;
-            buffer[at] = byte;
-        };
-        let fraction = (rest % 10) as u8;
-        rest /= 10;
-        if fraction != 0 {
-            push(b'0' + fraction);
-            push(b'.');
+    /// The coordinate in tenths, rounded half away from zero, in plain arithmetic (`f64::round`
+    /// is a call into the maths library on most targets).
+    fn tenths(self) -> i64 {
+        let scaled = self.0 * 10.0;
+        if scaled >= 0.0 {
+            (scaled + 0.5) as i64
+        } else {
+            (scaled - 0.5) as i64
         }
-        loop {
-            push(b'0' + (rest % 10) as u8);
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        if tenths < 0 {
-            push(b'-');
-        }
-        // Only ASCII digits, '.' and '-' were written.
-        std::str::from_utf8(&buffer[at..]).unwrap_or_default()
     }
 
-    /// Appends the coordinate to `out`.
+    /// Appends the coordinate to `out`, digit by digit.
     pub fn push_to(self, out: &mut String) {
-        out.push_str(self.digits(&mut [0; 24]));
+        let tenths = self.tenths();
+        if tenths < 0 {
+            out.push('-');
+        }
+        let magnitude = tenths.unsigned_abs();
+        push_digits(out, magnitude / 10);
+        let fraction = (magnitude % 10) as u8;
+        if fraction != 0 {
+            out.push('.');
+            out.push(char::from(b'0' + fraction));
+        }
     }
+}
+
+/// Appends the decimal digits of `value`.
+fn push_digits(out: &mut String, value: u64) {
+    if value >= 10 {
+        push_digits(out, value / 10);
+    }
+    out.push(char::from(b'0' + (value % 10) as u8));
 }
 
 impl std::fmt::Display for Coord {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.digits(&mut [0; 24]))
+        let mut text = String::with_capacity(8);
+        self.push_to(&mut text);
+        f.write_str(&text)
     }
 }
 
