@@ -10,6 +10,8 @@ use tower_sessions_sqlx_store::PostgresStore;
 /// The signed-in visitor's session, to load it the way each page request does.
 pub(super) struct SignedIn {
     pub(super) client: reqwest::Client,
+    /// The session cookie as a `Cookie` header sends it, for clients without a cookie store.
+    pub(super) cookie: String,
     pub(super) store: PostgresStore,
     pub(super) session: Id,
 }
@@ -49,18 +51,20 @@ pub(super) async fn sign_in(
     if response.status() != reqwest::StatusCode::SEE_OTHER {
         bail!("signing in as {email} failed ({})", response.status());
     }
-    let session = response
+    let value = response
         .headers()
         .get_all(reqwest::header::SET_COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .find_map(|cookie| cookie.strip_prefix("ringside_session="))
         .and_then(|rest| rest.split(';').next())
-        .context("signing in set no session cookie")?
+        .context("signing in set no session cookie")?;
+    let session = value
         .parse::<Id>()
         .context("the session cookie holds no session id")?;
     Ok(SignedIn {
         client,
+        cookie: format!("ringside_session={value}"),
         store: PostgresStore::new(db.clone()),
         session,
     })
@@ -83,4 +87,17 @@ pub(super) async fn fetch(
     }
     response.bytes().await?;
     Ok(())
+}
+
+/// A client of its own for one of the load's visitors: one connection, the session cookie sent
+/// as a header (no shared pool or cookie store for 200 visitors to queue on, as browsers have
+/// none between them).
+pub(super) fn visitor(signed_in: &SignedIn) -> anyhow::Result<reqwest::Client> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(reqwest::header::COOKIE, signed_in.cookie.parse()?);
+    Ok(reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .pool_max_idle_per_host(1)
+        .build()?)
 }

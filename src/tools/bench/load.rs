@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use secrecy::ExposeSecret;
 use sqlx::PgPool;
 
-use super::client::{SignedIn, sign_in};
+use super::client::{SignedIn, sign_in, visitor};
 use super::pages::{Subject, Target};
 use super::tokens::ApiTokens;
 use super::{ms, percentile};
@@ -55,7 +55,7 @@ async fn browse(
         .collect();
     let mut tasks = tokio::task::JoinSet::new();
     for client_number in 0..clients {
-        let client = signed_in.client.clone();
+        let client = visitor(signed_in)?;
         let urls = urls.clone();
         let tokens = tokens.clone();
         tasks.spawn(async move {
