@@ -236,7 +236,6 @@ pub(crate) async fn show(
     if let Some(reasoning) = &attempt.reasoning {
         mark_cited(&mut turns, reasoning);
     }
-    let call = calls::call_of(&state, access.team_id, &attempt).await.view;
     let layout = access
         .layout(format!(
             "{} · attempt {}",
@@ -254,7 +253,7 @@ pub(crate) async fn show(
         attempt,
         case: data.case,
         turns,
-        call,
+        call: data.call,
         run_base: access.base,
         previous_failed: data.previous_failed,
         next_failed: data.next_failed,

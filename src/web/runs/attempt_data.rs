@@ -1,7 +1,10 @@
-//! What the attempt page reads from the database, in one go and shared with every request
-//! that sees the same data (`kit::page_data`): members and share-link viewers of one attempt
-//! are served one read per database snapshot. The call (and its recording link) is not part of
-//! it: it may be fetched from RevRing and kept (`calls.rs`).
+//! What the attempt page reads, in one go and shared with every request that sees the same data
+//! (`kit::page_data`): members and share-link viewers of one attempt are served one read per
+//! database snapshot. That includes the call's details (`calls.rs`): kept ones are data like
+//! the rest; a call not over yet is fetched from RevRing and kept, which commits, so the next
+//! view fetches again; only an answer that is not kept (RevRing failing, the run's key revoked)
+//! is served to the attempt's other viewers until something commits or 10 s pass, rather than
+//! asked of RevRing once per view.
 
 use sqlx::PgPool;
 use uuid::Uuid;
@@ -13,6 +16,7 @@ use crate::db::reviews::{self, Review, ReviewChange};
 use crate::db::suites::{self, CaseRow};
 use crate::web::kit::error::AppError;
 use crate::web::runs::access::RunAccess;
+use crate::web::runs::calls::{self, CallView};
 use crate::web::runs::line::failed;
 
 /// The attempt and what its page shows around it.
@@ -32,6 +36,8 @@ pub(super) struct AttemptData {
     pub history: Vec<ReviewChange>,
     /// The known issue it is marked with, if any.
     pub known: Option<KnownMark>,
+    /// Its call's details, or why they are missing.
+    pub call: CallView,
 }
 
 impl AttemptData {
@@ -44,7 +50,7 @@ impl AttemptData {
     ) -> Result<Self, AppError> {
         let (team_id, run_id) = (access.team_id, access.run.id);
         let page = format!("attempt run={run_id} attempt={attempt_id}");
-        let read = Self::load(&state.db, team_id, access.run.suite_id, run_id, attempt_id);
+        let read = Self::load(state, team_id, access.run.suite_id, run_id, attempt_id);
         state
             .page_data
             .get(team_id, &access.snapshot, page, read)
@@ -52,12 +58,13 @@ impl AttemptData {
     }
 
     async fn load(
-        db: &PgPool,
+        state: &AppState,
         team_id: Uuid,
         suite_id: Uuid,
         run_id: Uuid,
         attempt_id: Uuid,
     ) -> Result<Self, AppError> {
+        let db = &state.db;
         let attempt = attempts::get(db, team_id, run_id, attempt_id)
             .await?
             .ok_or(AppError::NotFound)?;
@@ -68,7 +75,9 @@ impl AttemptData {
             reviews::history(db, team_id, attempt_id),
             known_issues::marks_for_run(db, team_id, run_id),
         )?;
+        let call = calls::call_of(state, team_id, &attempt).await.view;
         Ok(Self {
+            call,
             review: reviews.remove(&attempt_id),
             known: known.remove(&attempt_id),
             attempt,
