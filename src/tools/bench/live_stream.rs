@@ -32,15 +32,15 @@ pub(super) async fn follow(mut response: reqwest::Response, deadline: Instant) -
     loop {
         while let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
-            let Some((kind, data)) = parse(&block) else {
+            let Some(event) = parse_event(&block) else {
                 continue;
             };
             seen.events += 1;
             let now = OffsetDateTime::now_utc();
-            for attempt in judged_rows(&data) {
+            for attempt in judged_rows(&event.data) {
                 seen.judged.entry(attempt).or_insert(now);
             }
-            if matches!(kind.as_str(), "done" | "gone") {
+            if matches!(event.kind.as_str(), "done" | "gone") {
                 return seen;
             }
         }
@@ -96,8 +96,18 @@ pub(super) async fn count(mut stream: TcpStream, deadline: Instant) -> usize {
     }
 }
 
-/// One event block as (name, data); `None` for comments (keep-alives).
-fn parse(block: &str) -> Option<(String, String)> {
+/// One server-sent event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SseEvent {
+    /// Its `event:` name (`message` when it has none).
+    pub kind: String,
+    /// Its `data:` lines joined by newlines.
+    pub data: String,
+}
+
+/// One event block of a `text/event-stream`; `None` for comments (keep-alives) and blocks
+/// without data. The integration tests read streams with it too.
+pub fn parse_event(block: &str) -> Option<SseEvent> {
     let mut kind = "message".to_owned();
     let mut data = Vec::new();
     for line in block.lines() {
@@ -107,7 +117,10 @@ fn parse(block: &str) -> Option<(String, String)> {
             data.push(value.strip_prefix(' ').unwrap_or(value));
         }
     }
-    (!data.is_empty() || kind != "message").then(|| (kind, data.join("\n")))
+    (!data.is_empty() || kind != "message").then(|| SseEvent {
+        kind,
+        data: data.join("\n"),
+    })
 }
 
 /// The attempts the live section shows with a verdict.
@@ -157,9 +170,12 @@ mod tests {
     #[test]
     fn event_blocks_give_their_name_and_data() {
         assert_eq!(
-            parse("event: update\ndata: <p>\ndata: x</p>\n\n"),
-            Some(("update".into(), "<p>\nx</p>".into()))
+            parse_event("event: update\ndata: <p>\ndata: x</p>\n\n"),
+            Some(SseEvent {
+                kind: "update".into(),
+                data: "<p>\nx</p>".into()
+            })
         );
-        assert_eq!(parse(": keep-alive\n\n"), None);
+        assert_eq!(parse_event(": keep-alive\n\n"), None);
     }
 }

@@ -38,6 +38,7 @@ use crate::app::startup::Application;
 use crate::cli::{BenchArgs, DatabaseArgs, ServeArgs};
 use crate::db::Database;
 pub use live::LiveFigures;
+pub use live_stream::{SseEvent, parse_event};
 
 /// What one page measured.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,6 +1,8 @@
-//! What the heavy daily pages read (dashboard, suite trend, case history, flaky tests, the runs
-//! and suites lists, a suite's page, search), shared between every request that would read
-//! exactly the same thing.
+//! What the daily pages read (dashboard, suite trend, case history, flaky tests, the runs and
+//! suites lists, a suite's page, search, a run's page, an attempt's page, a test case's page),
+//! shared between every request that would read exactly the same thing. Members' requests key
+//! it with the snapshot their sign-in check read; share links with the one their link's lookup
+//! read.
 //!
 //! A page's data is kept under the database's current snapshot (`pg_current_snapshot()`):
 //! two requests that see the same snapshot see the same committed data, so the second is

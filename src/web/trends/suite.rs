@@ -57,17 +57,21 @@ pub struct TrendData {
 }
 
 /// [`load`], shared with every request that sees the same data (see `kit::page_data`).
+/// `page` is the page's [`page_key`].
 async fn shared_load(
     state: &AppState,
     member: &CurrentMember,
+    page: &str,
     suite_id: Uuid,
     range: TrendRange,
     judged_only: bool,
 ) -> Result<TrendData, AppError> {
     let (team_id, snapshot) = (member.team_id, &member.snapshot);
-    let page = page_key(suite_id, range, judged_only);
     let read = load(&state.db, team_id, suite_id, range, judged_only);
-    state.page_data.get(team_id, snapshot, page, read).await
+    state
+        .page_data
+        .get(team_id, snapshot, page.to_owned(), read)
+        .await
 }
 
 /// What names one trend page's data in the shared reads and its charts in the memo.
@@ -241,29 +245,16 @@ pub(crate) async fn show(
     let judged_only = toggle.judged_only;
     let mut page = page_key(suite_id, range, judged_only);
     let (data, narrow_error) = match narrow.labels() {
-        Ok(labels) if !narrow.is_empty() => (
-            {
-                page.push_str(&format!(" labels={labels}"));
-                load_narrowed(
-                    &state.db,
-                    member.team_id,
-                    suite_id,
-                    range,
-                    &labels,
-                    judged_only,
-                )
-                .await?
-            },
-            None,
-        ),
-        Ok(_) => (
-            shared_load(&state, &member, suite_id, range, judged_only).await?,
-            None,
-        ),
-        Err(problem) => (
-            shared_load(&state, &member, suite_id, range, judged_only).await?,
-            Some(problem),
-        ),
+        Ok(labels) if !narrow.is_empty() => {
+            page.push_str(&format!(" labels={labels}"));
+            let (db, team_id) = (&state.db, member.team_id);
+            let data = load_narrowed(db, team_id, suite_id, range, &labels, judged_only).await?;
+            (data, None)
+        }
+        labels => {
+            let data = shared_load(&state, &member, &page, suite_id, range, judged_only).await?;
+            (data, labels.err())
+        }
     };
     let title = format!("{} · trend", data.suite.name);
     let layout = Layout::for_member(title, "suites", &member, &session).await;

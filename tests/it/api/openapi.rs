@@ -5,6 +5,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use super::{Api, create_token, make_suite, wait_finished};
+use crate::support::openapi::schema_errors;
 use crate::support::runs::RunsWorld;
 
 /// The endpoints scripts and checks outside the code rely on (issue 11), with their methods.
@@ -31,15 +32,7 @@ fn assert_conforms(doc: &Value, method: &str, path: &str, status: StatusCode, bo
         schema.is_object(),
         "{method} {path} documents a JSON {status} response"
     );
-    let mut root = schema.clone();
-    root.as_object_mut()
-        .unwrap()
-        .insert("components".into(), doc["components"].clone());
-    let validator = jsonschema::validator_for(&root).expect("the schema compiles");
-    let errors: Vec<String> = validator
-        .iter_errors(body)
-        .map(|error| format!("{} at {}", error, error.instance_path))
-        .collect();
+    let errors = schema_errors(doc, schema, body);
     assert!(
         errors.is_empty(),
         "{method} {path} {status}: {errors:?}\n{body:#}"

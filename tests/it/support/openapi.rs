@@ -53,14 +53,20 @@ pub(crate) fn assert_valid_request(doc: &Value, method: &str, path: &str, body: 
     let described = &doc["paths"][path][method.to_lowercase()];
     let schema = &described["requestBody"]["content"]["application/json"]["schema"];
     assert!(schema.is_object(), "{what} takes a JSON body");
+    let errors = schema_errors(doc, schema, body);
+    assert!(errors.is_empty(), "{what}: {errors:?}\n{body:#}");
+}
+
+/// Where `body` breaks `schema`, one of the document's (its `$ref`s resolved against the
+/// document's components); empty when it is valid.
+pub(crate) fn schema_errors(doc: &Value, schema: &Value, body: &Value) -> Vec<String> {
     let mut root = schema.clone();
     root.as_object_mut()
-        .unwrap()
+        .expect("a schema is an object")
         .insert("components".into(), doc["components"].clone());
     let validator = jsonschema::validator_for(&root).expect("the schema compiles");
-    let errors: Vec<String> = validator
+    validator
         .iter_errors(body)
         .map(|error| format!("{error} at {}", error.instance_path))
-        .collect();
-    assert!(errors.is_empty(), "{what}: {errors:?}\n{body:#}");
+        .collect()
 }

@@ -2,14 +2,8 @@
 
 use tokio::time::Instant;
 
-/// One server-sent event.
-#[derive(Debug, Clone)]
-pub(crate) struct SseEvent {
-    /// Its `event:` name.
-    pub kind: String,
-    /// Its `data:` lines joined by newlines.
-    pub data: String,
-}
+pub(crate) use ringside::tools::bench::SseEvent;
+use ringside::tools::bench::parse_event;
 
 /// Reads `response` (a `text/event-stream`) until an event named `done` or `gone`, or until
 /// the server closes it; panics at `deadline`. Returns every event in order.
@@ -22,7 +16,7 @@ pub(crate) async fn read_until_done(
     loop {
         while let Some(end) = buffer.find("\n\n") {
             let block: String = buffer.drain(..end + 2).collect();
-            if let Some(event) = parse(&block) {
+            if let Some(event) = parse_event(&block) {
                 let last = matches!(event.kind.as_str(), "done" | "gone");
                 events.push(event);
                 if last {
@@ -39,21 +33,4 @@ pub(crate) async fn read_until_done(
             None => return events,
         }
     }
-}
-
-/// One event block; `None` for comments (keep-alives) and blocks without data.
-fn parse(block: &str) -> Option<SseEvent> {
-    let mut kind = "message".to_owned();
-    let mut data = Vec::new();
-    for line in block.lines() {
-        if let Some(value) = line.strip_prefix("event:") {
-            kind = value.trim().to_owned();
-        } else if let Some(value) = line.strip_prefix("data:") {
-            data.push(value.strip_prefix(' ').unwrap_or(value));
-        }
-    }
-    (!data.is_empty() || kind != "message").then(|| SseEvent {
-        kind,
-        data: data.join("\n"),
-    })
 }
